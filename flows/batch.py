@@ -1,0 +1,244 @@
+"""Caption many inputs: a folder glob, a CSV manifest, or a list of files, URLs and share links.
+
+Each item runs in its own task run of the batch flow (its steps as plain calls, logged to that
+task run), so one bad item never stops the others: its error is recorded and the batch goes on.
+``child_flow_runs=True`` runs every item as a child flow run with a task per step instead: a
+richer UI, at about three times the API writes per item, which on SQLite is what makes large
+batches stall in "database is locked" retries. The batch remembers every item's outcome in
+``<output_dir>/.batch.json``; a rerun skips finished items (their outputs are not rewritten)
+and ``retry_failed_only`` runs just the ones that failed last time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+
+from flows.caption import CaptionResult, caption_media
+from flows.connections import Connection, connection, open_client, sandbox_root
+from flows.limits import ensure_limit, release_idle_slots, warm_slots
+from flows.links import caption_link
+from flows.params import Format, Language, Target
+from flows.runners import task_runner_from_settings
+from flows.tasks import step, steps_inline
+from pipeline import sources
+from pipeline.errors import PipelineError, QuotaExceededError
+from pipeline.fileio import write_text_atomic
+
+STATE_NAME = ".batch.json"
+
+
+@dataclass
+class ItemResult:
+    """One row of the batch table."""
+
+    source: str
+    status: str  # done | failed | skipped
+    label: str = ""
+    kind: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    task_id: str = ""
+    duration_s: float = 0.0
+    reused_task: bool = False
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    total: int
+    done: int
+    failed: int
+    skipped: int
+    items: list[ItemResult]
+    state_file: str
+
+
+class BatchState:
+    """Outcome of every item of a batch folder, kept in ``.batch.json`` (written atomically)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            self.items: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            self.items = {}
+
+    def finished(self, source: str) -> bool:
+        entry = self.items.get(source) or {}
+        return entry.get("status") == "done" and all(Path(p).exists() for p in entry.get("outputs", {}).values())
+
+    def failed(self) -> list[str]:
+        return [s for s, e in self.items.items() if e.get("status") == "failed"]
+
+    def record(self, result: ItemResult) -> None:
+        with self._lock:
+            self.items[result.source] = asdict(result)
+            write_text_atomic(self.path, json.dumps(self.items, ensure_ascii=False, indent=1))
+
+
+@task(name="caption-item", cache_policy=NO_CACHE)
+def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any], output_dir: str,
+                 sandbox_url: str | None, child_flow_run: bool = False) -> ItemResult:
+    """Caption one item (inline, or in a child flow run); every failure becomes a row, never an exception."""
+    started = time.monotonic()
+    source = row["source"]
+    result = ItemResult(source=source, status="failed")
+    try:
+        src = sources.classify(source)
+        result.label, result.kind = src.label, src.kind
+        item_options = {**options, **{k: v for k, v in row.items() if k in {"language"} and v}}
+        with contextlib.nullcontext() if child_flow_run else steps_inline():
+            done = caption_source(src, item_options, output_dir, output_name, sandbox_url)
+        result.status, result.outputs, result.task_id = "done", done.outputs, done.task_id
+        result.duration_s, result.reused_task = done.duration_s, done.reused_task
+    except PipelineError as exc:
+        result.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a batch isolates every failure, expected or not
+        result.error = f"{type(exc).__name__}: {exc}"
+    result.seconds = round(time.monotonic() - started, 2)
+    if result.error:
+        get_run_logger().warning("%s failed: %s", result.label or source, result.error)
+    return result
+
+
+def caption_source(src: sources.Source, options: dict[str, Any], output_dir: str, output_name: str,
+                   sandbox_url: str | None) -> CaptionResult:
+    """Run the flow that fits the item's kind (a plain call inside ``steps_inline``)."""
+    if src.kind == "share":
+        return step(caption_link)(share_text=src.value, output_dir=output_dir, output_name=output_name,
+                                  sandbox_url=sandbox_url, **options)
+    options = {k: v for k, v in options.items() if k != "resolver"}
+    media = src.value if src.kind == "file" else str(sources.download(src.value, Path(output_dir) / "downloads"))
+    return step(caption_media)(media=media, output_dir=output_dir, output_name=output_name,
+                               sandbox_url=sandbox_url, **options)
+
+
+@task(name="transcriptgenerate-preflight", cache_policy=NO_CACHE)
+def transcriptgenerate_preflight(links: int, seconds_per_link: float, conn: Connection) -> int:
+    """Refuse a batch the account's quota cannot cover; return the account's task slots.
+
+    Share-link durations are unknown until TranscriptGenerate has the video, so the check uses
+    ``seconds_per_link`` as an estimate (the batch parameter ``expected_seconds_per_link``).
+    """
+    with open_client(conn) as client:
+        quota = client.quota_usage()
+        slots = client.concurrency()
+    needed = links * seconds_per_link
+    if not quota.covers(needed):
+        raise QuotaExceededError(
+            "transcriptgenerate", 601,
+            f"{links} link(s) need about {needed / 60:.0f} min but {(quota.available_seconds or 0) / 60:.0f} min are left",
+            "top up the plan, split the batch, or lower expected_seconds_per_link if the videos are shorter")
+    get_run_logger().info("TranscriptGenerate: %s min left, %d task slot(s)",
+                          "unlimited" if quota.unlimited else f"{(quota.available_seconds or 0) / 60:.0f}", slots.maximum)
+    return max(1, slots.maximum or 1)
+
+
+def table_rows(results: list[ItemResult]) -> list[dict[str, Any]]:
+    return [{"input": r.label or r.source, "status": r.status, "vendor task": r.task_id,
+             "duration (s)": round(r.duration_s, 1), "reused": "yes" if r.reused_task else "",
+             "outputs": ", ".join(Path(p).name for p in r.outputs.values()), "error": r.error} for r in results]
+
+
+def summary_markdown(summary: BatchSummary) -> str:
+    failed = [r for r in summary.items if r.status == "failed"]
+    lines = [f"## Batch: {summary.done} done, {summary.failed} failed, {summary.skipped} already done (of {summary.total})", ""]
+    if failed:
+        lines += ["### Failed items", "", *[f"- `{r.label or r.source}`: {r.error}" for r in failed], "",
+                  "Rerun with `retry_failed_only=true` to try just these."]
+    lines += ["", f"State file: `{summary.state_file}`"]
+    return "\n".join(lines)
+
+
+@flow(name="caption-batch", log_prints=True, task_runner=task_runner_from_settings())
+def caption_batch(
+    inputs: list[str] | None = None,
+    folder: str | None = None,
+    pattern: str = "*",
+    manifest: str | None = None,
+    output_dir: str = "output",
+    language: Language = "zh-CN",
+    formats: list[Format] = ["srt", "vtt"],  # noqa: B006 - Prefect needs a literal default for the UI form
+    retry_failed_only: bool = False,
+    concurrency: int = 4,
+    resolver: Literal["transcriptgenerate", "yinzi"] = "transcriptgenerate",
+    expected_seconds_per_link: float = 120.0,
+    target: Target = "sandbox",
+    sandbox_url: str | None = None,
+    credentials_block: str | None = None,
+    child_flow_runs: bool = False,
+) -> BatchSummary:
+    """Caption every input; failures are isolated and listed, finished items are not redone.
+
+    Args:
+        inputs: files, media URLs or share links/texts, one per entry.
+        folder: a folder of media files (with ``pattern``, e.g. ``*.mp4``; ``**/*`` for subfolders).
+        pattern: glob for ``folder``.
+        manifest: CSV file with a ``source`` column (optional ``language`` and ``output_name`` columns).
+        output_dir: where every item's subtitles go (plus ``.batch.json``, the batch's memory).
+        language: spoken language, unless a manifest row says otherwise.
+        formats: subtitle files to write per item.
+        retry_failed_only: run only the items that failed in the previous run of this output_dir.
+        concurrency: Volcengine jobs running at once (a Prefect global concurrency limit, vendor-volcengine).
+        resolver: who resolves share links: transcriptgenerate or yinzi.
+        expected_seconds_per_link: estimated video length for the TranscriptGenerate quota check before anything is submitted.
+        target: "sandbox" or "live".
+        sandbox_url: root URL of a standalone sandbox to use instead of an embedded one.
+        credentials_block: saved credentials block for live runs.
+        child_flow_runs: run each item as a child flow run with a task per step (a richer UI, about
+            3x the API writes per item; keep off for big batches on the default SQLite database).
+    """
+    logger = get_run_logger()
+    out = Path(output_dir)
+    state = BatchState(out / STATE_NAME)
+    rows = sources.collect_inputs(inputs, folder, pattern, manifest) if not retry_failed_only else \
+        [{"source": s} for s in state.failed()]
+    names = sources.output_names(rows)
+    todo = [row for row in rows if not state.finished(row["source"])]
+    skipped = [ItemResult(source=r["source"], status="skipped", label=Path(r["source"]).name,
+                          outputs=state.items[r["source"]]["outputs"]) for r in rows if state.finished(r["source"])]
+    logger.info("batch: %d item(s), %d to run, %d already done", len(rows), len(todo), len(skipped))
+    ensure_limit("volcengine", concurrency)
+    warm_slots("volcengine", len(todo))
+    progress = create_progress_artifact(0.0, key="batch-progress", description=f"{len(todo)} item(s) to caption")
+    options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
+               "resolver": resolver}
+    links = sum(sources.is_share_link(r["source"]) for r in todo)
+    results: list[ItemResult] = []
+    with sandbox_root(target, sandbox_url) as root:
+        if links and resolver == "transcriptgenerate":
+            slots = transcriptgenerate_preflight(links, expected_seconds_per_link,
+                                                 connection("transcriptgenerate", target, root, credentials_block))
+            ensure_limit("transcriptgenerate", slots)
+        futures = [caption_item.submit(row, names[row["source"]], options, output_dir, root, child_flow_runs) for row in todo]
+        for future in as_completed(futures):
+            item = future.result()
+            state.record(item)
+            results.append(item)
+            update_progress_artifact(progress, 100.0 * len(results) / max(len(todo), 1))
+        release_idle_slots()
+    order = {row["source"]: i for i, row in enumerate(rows)}
+    everything = sorted(results + skipped, key=lambda r: order[r.source])
+    summary = BatchSummary(len(rows), sum(r.status == "done" for r in results), sum(r.status == "failed" for r in results),
+                           len(skipped), everything, str(state.path))
+    create_table_artifact(table_rows(everything), key="batch-items", description="One row per batch item")
+    create_markdown_artifact(summary_markdown(summary), key="batch-summary", description="Batch summary")
+    logger.info("batch finished: %d done, %d failed, %d skipped", summary.done, summary.failed, summary.skipped)
+    return summary

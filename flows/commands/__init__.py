@@ -1,0 +1,1 @@
+"""One module per ``subtitle-pipeline`` command: ``register(subparsers)`` sets ``run``."""

@@ -1,0 +1,45 @@
+"""``subtitle-pipeline align``: time a known script against a video or audio file."""
+
+from __future__ import annotations
+
+import argparse
+from typing import get_args
+
+from flows.commands.common import add_target_arguments, parse_formats, target_kwargs
+from flows.params import Format, Language
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser("align", help="time a known script (text file) against a video or audio file")
+    p.add_argument("media", help="video or audio file")
+    p.add_argument("script_file", help="UTF-8 text file with the spoken words")
+    p.add_argument("-o", "--output-dir", default="output")
+    p.add_argument("-l", "--language", default="zh-CN", choices=get_args(Language))
+    p.add_argument("--singing", action="store_true", help="the text is lyrics")
+    p.add_argument("--punctuation", type=int, default=1, choices=(1, 2, 3),
+                   help="vendor punctuation mode: 1 drop sentence-final, 2 as spaces, 3 keep all")
+    p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
+    p.add_argument("--max-chars-per-line", type=int, default=None)
+    p.add_argument("--max-lines", type=int, default=2, choices=(1, 2, 3))
+    add_target_arguments(p, "Volcengine Credentials")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from flows.align import read_script
+    from flows.commands.caption import preflight
+
+    formats = parse_formats(args.formats)
+    read_script(None, args.script_file)
+    preflight(args.media)
+    from flows.align import align_script
+    from flows.logs import quiet_expected_tracebacks
+
+    quiet_expected_tracebacks()
+    result = align_script(media=args.media, script_file=args.script_file, output_dir=args.output_dir,
+                          language=args.language, caption_type="singing" if args.singing else "speech",
+                          sta_punc_mode=args.punctuation, formats=formats, max_chars_per_line=args.max_chars_per_line,
+                          max_lines=args.max_lines, **target_kwargs(args))
+    for path in result.outputs.values():
+        print(path)
+    return 0

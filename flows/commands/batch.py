@@ -1,0 +1,53 @@
+"""``subtitle-pipeline batch``: caption a folder, a CSV manifest, or a list of inputs."""
+
+from __future__ import annotations
+
+import argparse
+from typing import get_args
+
+from flows.commands.common import add_target_arguments, parse_formats, target_kwargs
+from flows.params import Format, Language
+from pipeline.errors import PipelineError
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser("batch", help="caption many inputs; failures are isolated and listed")
+    p.add_argument("inputs", nargs="*", help="files, media URLs or share links (or use --folder / --manifest)")
+    p.add_argument("--folder", default=None, help="folder of media files")
+    p.add_argument("--pattern", default="*", help="glob inside --folder (default: *; '**/*' for subfolders)")
+    p.add_argument("--manifest", default=None, help="CSV with a 'source' column (optional 'language', 'output_name')")
+    p.add_argument("-o", "--output-dir", default="output")
+    p.add_argument("-l", "--language", default="zh-CN", choices=get_args(Language))
+    p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
+    p.add_argument("--retry-failed", action="store_true", help="run only the items that failed last time in --output-dir")
+    p.add_argument("--concurrency", type=int, default=4, help="vendor jobs at once (default 4)")
+    p.add_argument("--child-flow-runs", action="store_true",
+                   help="run each item as a child flow run with a task per step (richer UI, ~3x the API writes)")
+    add_target_arguments(p, "Volcengine Credentials")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.formats)
+    if args.concurrency < 1:
+        raise PipelineError("--concurrency must be at least 1")
+    from pipeline.sources import collect_inputs
+
+    if not args.retry_failed:
+        collect_inputs(args.inputs, args.folder, args.pattern, args.manifest)  # fail fast on an empty batch
+    from flows.batch import caption_batch
+    from flows.logs import quiet_expected_tracebacks
+
+    quiet_expected_tracebacks()
+    summary = caption_batch(inputs=args.inputs or None, folder=args.folder, pattern=args.pattern, manifest=args.manifest,
+                            output_dir=args.output_dir, language=args.language, formats=formats,
+                            retry_failed_only=args.retry_failed, concurrency=args.concurrency, child_flow_runs=args.child_flow_runs,
+                            **target_kwargs(args))
+    for item in summary.items:
+        mark = {"done": "ok  ", "skipped": "done", "failed": "FAIL"}[item.status]
+        detail = item.error if item.status == "failed" else ", ".join(item.outputs.values())
+        print(f"{mark} {item.label or item.source}: {detail}")
+    print(f"{summary.done} done, {summary.failed} failed, {summary.skipped} already done; state: {summary.state_file}")
+    return 1 if summary.failed else 0
+
+

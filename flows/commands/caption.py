@@ -1,0 +1,50 @@
+"""``subtitle-pipeline caption``: caption a local video or audio file."""
+
+from __future__ import annotations
+
+import argparse
+from typing import get_args
+
+from flows.commands.common import add_target_arguments, parse_formats, target_kwargs
+from flows.params import CaptionType, Format, Language
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser("caption", help="caption a local video or audio file")
+    p.add_argument("media", help="video or audio file")
+    p.add_argument("-o", "--output-dir", default="output", help="folder for the subtitle files (default: output)")
+    p.add_argument("-l", "--language", default="zh-CN", choices=get_args(Language))
+    p.add_argument("--caption-type", default="speech", choices=get_args(CaptionType),
+                   help="speech (default; the only type Volcengine punctuates), singing for lyrics, or auto")
+    p.add_argument("--no-punc", action="store_true", help="ask the vendor for no punctuation")
+    p.add_argument("--no-itn", action="store_true", help="keep numbers as spoken words")
+    p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
+    p.add_argument("--max-chars-per-line", type=int, default=None)
+    p.add_argument("--max-lines", type=int, default=2, choices=(1, 2, 3))
+    add_target_arguments(p, "Volcengine Credentials")
+    p.set_defaults(run=run)
+
+
+def preflight(media: str) -> None:
+    """Refuse unusable input in milliseconds, before Prefect's server starts (which takes seconds)."""
+    from pipeline.media.extract import plan_extraction
+    from pipeline.media.probe import probe
+
+    plan_extraction(probe(media))
+
+
+def run(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.formats)
+    preflight(args.media)
+    from flows.caption import caption_media  # Prefect loads only once the input looks usable
+    from flows.logs import quiet_expected_tracebacks
+
+    quiet_expected_tracebacks()
+    result = caption_media(
+        media=args.media, output_dir=args.output_dir, language=args.language, caption_type=args.caption_type,
+        use_punc=not args.no_punc, use_itn=not args.no_itn, formats=formats,
+        max_chars_per_line=args.max_chars_per_line, max_lines=args.max_lines, **target_kwargs(args),
+    )
+    for path in result.outputs.values():
+        print(path)
+    return 0

@@ -1,0 +1,176 @@
+"""``subtitle-pipeline lint``: check SRT/WebVTT files against the subtitle rules.
+
+Editors get subtitle files from many tools; this says, per cue, which rule each one breaks
+(with the numbers), so a file can be fixed or sent back before it is burned in. Exit status:
+0 clean (warnings allowed unless ``--strict``), 1 rule errors, 2 unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError
+from pipeline.subtitles import Cue, CueRules, LintIssue, lint_cues, read_cues, rules_for
+
+EXIT_CLEAN = 0
+EXIT_ISSUES = 1
+
+# A file whose letters are at least this share CJK is treated as CJK text.
+CJK_SHARE = 0.3
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser("lint", help="check SRT/WebVTT files against the subtitle rules")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".srt or .vtt files")
+    add_rule_options(p)
+    p.add_argument("--fps", type=float, default=None, help="frame rate for the minimum gap (default 25)")
+    p.add_argument("--max-cps", type=float, default=None, help="reading speed limit (default: the language's)")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=run)
+
+
+def add_rule_options(p: argparse.ArgumentParser) -> None:
+    """The options lint and rewrap share, so both read the same rules from the same flags."""
+    p.add_argument("-l", "--language", default=None,
+                   help="zh-CN, en-US, ja-JP ... (default: guessed from the text)")
+    p.add_argument("--max-chars-per-line", type=int, default=None, help="default: the language's (zh 16, en 42)")
+    p.add_argument("--max-lines", type=int, default=None, choices=(1, 2, 3), help="default 2")
+
+
+# --------------------------------------------------------------------------- shared with rewrap
+
+
+def _share(chars: str, test: Any) -> float:
+    return sum(1 for ch in chars if test(ch)) / len(chars) if chars else 0.0
+
+
+def guess_language(cues: Sequence[Cue]) -> str:
+    """The language whose rules fit the text: by the share of Hangul, kana and Han characters.
+
+    Only the script matters for the rules (width, reading speed, spacing), so telling
+    zh from ja from ko from "everything else" is enough.
+    """
+    chars = "".join(ch for cue in cues for line in cue.lines for ch in line if ch.isalnum())
+    if _share(chars, lambda ch: "\uac00" <= ch <= "\ud7af" or "\u1100" <= ch <= "\u11ff") >= CJK_SHARE:
+        return "ko-KR"
+    kana = _share(chars, lambda ch: "\u3040" <= ch <= "\u30ff")
+    han = _share(chars, lambda ch: "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
+    if kana >= 0.1 and kana + han >= CJK_SHARE:
+        return "ja-JP"
+    return "zh-CN" if han >= CJK_SHARE else "en-US"
+
+
+def rules_from_args(args: argparse.Namespace, cues: Sequence[Cue], **extra: Any) -> CueRules:
+    """Rules for ``cues``: the given or guessed language, with the options given on the command line."""
+    overrides = {
+        "max_chars_per_line": args.max_chars_per_line,
+        "max_lines": args.max_lines,
+        "fps": getattr(args, "fps", None),
+        "max_cps": getattr(args, "max_cps", None),
+        **extra,
+    }
+    language = args.language or guess_language(cues)
+    try:
+        return rules_for(language, **{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as exc:
+        raise InputError(f"{exc}; check the limits given on the command line") from exc
+
+
+def srt_time(ms: int) -> str:
+    """``hh:mm:ss,mmm``, as editors see times in SRT files and NLE timelines."""
+    hours, rest = divmod(max(ms, 0), 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d},{millis:03d}"
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One file's issues and the rules they were checked against."""
+
+    path: str
+    cues: list[Cue]
+    rules: CueRules
+    issues: list[LintIssue]
+    language_guessed: bool
+
+    def count(self, severity: str) -> int:
+        return sum(1 for issue in self.issues if issue.severity == severity)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form; ``cue`` is 1-based like SRT numbering, ``cue_index`` the 0-based position."""
+        return {
+            "path": self.path,
+            "language": self.rules.language,
+            "language_guessed": self.language_guessed,
+            "rules": self.rules.to_dict(),
+            "cues": len(self.cues),
+            "errors": self.count("error"),
+            "warnings": self.count("warning"),
+            "issues": [
+                {
+                    "cue": issue.cue_index + 1,
+                    "cue_index": issue.cue_index,
+                    "start_ms": self.cues[issue.cue_index].start_ms,
+                    "end_ms": self.cues[issue.cue_index].end_ms,
+                    "rule": issue.rule,
+                    "severity": issue.severity,
+                    "message": issue.message,
+                }
+                for issue in self.issues
+            ],
+        }
+
+
+def lint_file(path: str, cues: list[Cue], args: argparse.Namespace) -> FileReport:
+    rules = rules_from_args(args, cues)
+    return FileReport(path, cues, rules, lint_cues(cues, rules), language_guessed=args.language is None)
+
+
+def _issue_line(report: FileReport, issue: LintIssue) -> str:
+    cue = report.cues[issue.cue_index]
+    return (f"{report.path}: cue {issue.cue_index + 1} ({srt_time(cue.start_ms)} --> {srt_time(cue.end_ms)}) "
+            f"{issue.severity} {issue.rule}: {issue.message}")
+
+
+def _summary_line(report: FileReport) -> str:
+    rules = report.rules
+    limits = (f"{rules.language}{' (guessed)' if report.language_guessed else ''}, "
+              f"{rules.max_chars_per_line} chars x {rules.max_lines} lines, {rules.max_cps:g} cps, {rules.fps:g} fps")
+    errors, warnings = report.count("error"), report.count("warning")
+    verdict = "clean" if not report.issues else f"{errors} error(s), {warnings} warning(s)"
+    return f"{report.path}: {len(report.cues)} cues, {verdict} [{limits}]"
+
+
+def print_text(reports: Sequence[FileReport]) -> None:
+    for report in reports:
+        for issue in report.issues:
+            print(_issue_line(report, issue))
+        print(_summary_line(report))
+
+
+def exit_code(reports: Sequence[FileReport], strict: bool) -> int:
+    """1 when any error (or, with ``strict``, any warning) was found, else 0."""
+    failing = {"error", "warning"} if strict else {"error"}
+    return EXIT_ISSUES if any(i.severity in failing for r in reports for i in r.issues) else EXIT_CLEAN
+
+
+def run(args: argparse.Namespace) -> int:
+    # Read every file before reporting any: an unreadable one fails the run (exit 2) in one line.
+    loaded = [(path, read_cues(Path(path))) for path in args.files]
+    reports = [lint_file(path, cues, args) for path, cues in loaded]
+    code = exit_code(reports, args.strict)
+    if args.json:
+        print(json.dumps({"files": [r.to_dict() for r in reports], "exit_status": code}, ensure_ascii=False, indent=2))
+    else:
+        print_text(reports)
+    return code

@@ -1,0 +1,90 @@
+"""``subtitle-pipeline rewrap``: rebuild an existing SRT/WebVTT file's cues with our engine.
+
+Subtitles from other tools often break lines mid-word, run past the line width or flash by
+too fast. Rewrapping keeps their text and timing but lets the cue builder regroup, wrap and
+retime them under our rules, so the result passes ``lint``. Each input cue is treated as
+one utterance; its time is spread over its characters, since a subtitle file has no word
+times. The output is written atomically (a temporary file renamed into place), so even
+``-o`` naming the input itself never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from flows.commands.lint import add_rule_options, rules_from_args
+from pipeline.errors import InputError
+from pipeline.subtitles import (
+    PUNCTUATION_MODES,
+    Cue,
+    CueRules,
+    build_cues,
+    read_cues,
+    write_ass,
+    write_json,
+    write_srt,
+    write_txt,
+    write_vtt,
+)
+from pipeline.subtitles.formats import join_lines
+from pipeline.transcript import Transcript, Utterance
+
+FORMATS = ("srt", "vtt", "ass", "txt", "json")
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser("rewrap", help="rebuild an SRT/WebVTT file's cues under the subtitle rules")
+    p.add_argument("input", metavar="IN", help=".srt or .vtt file")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (may equal IN, written atomically)")
+    add_rule_options(p)
+    p.add_argument("--punctuation", default=None, choices=PUNCTUATION_MODES,
+                   help="Chinese punctuation display: keep (default), space, drop_final")
+    p.add_argument("-f", "--format", default=None, choices=FORMATS, help="default: from OUT's extension")
+    p.set_defaults(run=run)
+
+
+def output_format(output: str, given: str | None) -> str:
+    """The format asked for, else the one OUT's extension names; refuse to guess beyond that."""
+    if given:
+        return given
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    raise InputError(f"{output}: cannot tell the format from the extension; add --format {'|'.join(FORMATS)}")
+
+
+def transcript_of(cues: list[Cue], language: str) -> Transcript:
+    """One utterance per non-empty cue, lines joined as running text (no space inside CJK)."""
+    utterances = []
+    for cue in cues:
+        text = join_lines([line.strip() for line in cue.lines if line.strip()])
+        if text:
+            utterances.append(Utterance(text, cue.start_ms, max(cue.start_ms, cue.end_ms)))
+    utterances.sort(key=lambda u: (u.start_ms, u.end_ms))
+    # The media end is unknown; the last cue's end keeps the last cue from outlasting the input's.
+    end = max((u.end_ms for u in utterances), default=None)
+    return Transcript(tuple(utterances), language=language, duration_ms=end)
+
+
+def write(cues: list[Cue], path: str, fmt: str, transcript: Transcript, rules: CueRules) -> Path:
+    """Write in ``fmt``; every writer replaces the target atomically."""
+    if fmt == "json":
+        return write_json(cues, path, transcript, rules)
+    writer = {"srt": write_srt, "vtt": write_vtt, "ass": write_ass, "txt": write_txt}[fmt]
+    return writer(cues, path)
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = output_format(args.output, args.format)
+    source = read_cues(Path(args.input))
+    if not any(line.strip() for cue in source for line in cue.lines):
+        raise InputError(f"{args.input}: has no subtitle text to rewrap")
+    extra = {"punctuation": args.punctuation} if args.punctuation else {}
+    rules = rules_from_args(args, source, **extra)
+    transcript = transcript_of(source, rules.language)
+    cues = build_cues(transcript, rules)
+    path = write(cues, args.output, fmt, transcript, rules)
+    print(f"{path}: {len(source)} cues in, {len(cues)} cues out ({rules.language}, "
+          f"{rules.max_chars_per_line} chars x {rules.max_lines} lines)")
+    return 0

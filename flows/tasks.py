@@ -1,0 +1,144 @@
+"""Tasks shared by the flows: each is a thin wrapper over one ``pipeline`` step.
+
+Submitting is the only step that costs money, so it is never retried by Prefect (the request
+layer retries only what surely did not reach the vendor) and its task id is recorded in a
+ledger next to the outputs the moment the vendor returns it: a rerun after a crash picks the
+job up again instead of paying twice. Waiting is a separate task that may be retried freely.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, TypeVar
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.connections import Connection, open_client
+from flows.retries import retry_if_retryable
+from pipeline import subtitles
+from pipeline.errors import TaskFailedError
+from pipeline.ledger import JobLedger, file_sha256, job_key
+from pipeline.media import checks, extract, probe
+from pipeline.transcript import Transcript
+from pipeline.vendors.volcengine import AtaOptions, CaptionOptions
+
+LEDGER_NAME = ".jobs.json"
+
+# A batch item runs a whole flow body inside its one task run, with the steps as plain calls:
+# a child flow run plus a task run per step cost about 17 API writes per item against 5, and on
+# SQLite those concurrent writes are what turns into "database is locked" and 503 back-offs.
+_inline_steps: ContextVar[bool] = ContextVar("inline_steps", default=False)
+Step = TypeVar("Step")
+
+
+@contextmanager
+def steps_inline() -> Iterator[None]:
+    """Within this block, ``step(...)`` gives plain functions instead of tasks and flows."""
+    token = _inline_steps.set(True)
+    try:
+        yield
+    finally:
+        _inline_steps.reset(token)
+
+
+def steps_are_inline() -> bool:
+    return _inline_steps.get()
+
+
+def step(runnable: Step) -> Step:
+    """A task or flow as its caller should invoke it: itself, or its plain function when inline."""
+    return runnable.fn if _inline_steps.get() else runnable  # type: ignore[attr-defined, no-any-return]
+
+
+# ffprobe/ffmpeg and the silence check are CPU-bound: more at once than there are cores only
+# makes every item late. In a batch this lets the first items reach the vendor in about a
+# second instead of all of them finishing their preparation together several seconds later.
+_preparing = threading.BoundedSemaphore(os.cpu_count() or 2)
+
+
+@task(name="prepare-audio", cache_policy=NO_CACHE)
+def prepare_audio(media: str, work_dir: str) -> tuple[probe.MediaInfo, extract.ExtractedAudio]:
+    """Probe, extract the audio track and check it against the vendor limits.
+
+    One task rather than three: each task run costs several writes to Prefect's database, which
+    is what slows big batches on SQLite, and these steps take milliseconds and never need a retry.
+    """
+    with _preparing:
+        return prepare_audio_now(media, work_dir)
+
+
+def prepare_audio_now(media: str, work_dir: str) -> tuple[probe.MediaInfo, extract.ExtractedAudio]:
+    logger = get_run_logger()
+    info = probe.probe(media)
+    logger.info("probed %s: %s, %.1f s, %d stream(s)", info.path.name, info.format_name, info.duration_s, len(info.streams))
+    audio = extract.extract_audio(info, work_dir)
+    logger.info("audio %s: %s", audio.path.name, audio.plan.reason)
+    peak = checks.check_for_vendor(probe.probe(audio.path), source=str(info.path))
+    logger.info("audio passes the vendor checks (%.1f MB, peak %.0f dBFS)", audio.size_bytes / 1e6, peak)
+    return info, audio
+
+
+@task(name="submit-volcengine", cache_policy=NO_CACHE)
+def submit_volcengine(audio: extract.ExtractedAudio, options: CaptionOptions | AtaOptions, conn: Connection,
+                      ledger_path: str, text: str | None = None) -> tuple[str, bool]:
+    """Submit a caption job (or, with ``text``, an alignment job); returns (task id, reused)."""
+    api = "volcengine-ata" if text is not None else "volcengine-caption"
+    key = job_key(api, conn.base_url, file_sha256(audio.path), (options, text))
+
+    def submit() -> str:
+        with open_client(conn) as client:
+            if text is not None:
+                return client.submit_ata_file(audio.path, text, options)
+            return client.submit_caption_file(audio.path, options)
+
+    task_id, reused = JobLedger(Path(ledger_path)).submit_once(key, submit, audio=audio.path.name, api=api)
+    verb = "reusing vendor task %s submitted earlier for %s" if reused else "submitted as vendor task %s: %s"
+    get_run_logger().info(verb, task_id, audio.path.name)
+    return task_id, reused
+
+
+@task(name="wait-volcengine", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30],
+      retry_condition_fn=retry_if_retryable)
+def wait_volcengine(task_id: str, conn: Connection, ledger_path: str, alignment: bool = False) -> Mapping[str, Any]:
+    logger = get_run_logger()
+    ledger = JobLedger(Path(ledger_path))
+
+    def progress(n: int, detail: str) -> None:
+        logger.info("task %s: %s (query %d)", task_id, detail, n)
+
+    with open_client(conn) as client:
+        try:
+            wait = client.wait_ata if alignment else client.wait_caption
+            response = wait(task_id, on_pending=progress)
+        except TaskFailedError:
+            ledger.mark_task(task_id, "failed")
+            raise
+    ledger.mark_task(task_id, "done")
+    logger.info("task %s finished: %d utterance(s)", task_id, len(response.get("utterances") or ()))
+    return response
+
+
+@task(name="write-subtitles", cache_policy=NO_CACHE)
+def write_subtitles(transcript: Transcript, out_dir: str, stem: str, formats: list[str],
+                    max_chars_per_line: int | None, max_lines: int) -> tuple[dict[str, str], int]:
+    overrides: dict[str, Any] = {"max_lines": max_lines}
+    if max_chars_per_line:
+        overrides["max_chars_per_line"] = max_chars_per_line
+    rules = subtitles.rules_for(transcript.language, **overrides)
+    cues = subtitles.build_cues(transcript, rules)
+    outputs: dict[str, str] = {}
+    for fmt in formats:
+        target = Path(out_dir) / f"{stem}.{fmt}"
+        if fmt == "json":
+            subtitles.write_json(cues, target, transcript=transcript, rules=rules)
+        else:
+            getattr(subtitles, f"write_{fmt}")(cues, target)
+        outputs[fmt] = str(target)
+    get_run_logger().info("wrote %d cue(s) as %s", len(cues), ", ".join(formats))
+    return outputs, len(cues)

@@ -1,0 +1,3 @@
+"""Local media steps: find the tools, probe, extract the audio track, check vendor limits."""
+
+from __future__ import annotations

@@ -1,0 +1,187 @@
+"""What the user gave: a local file, a media URL, or a share link / pasted share text.
+
+``classify`` decides which, without any request; ``download`` fetches a media URL to disk,
+streamed and size-capped, over http(s) only.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from pipeline import errors
+from pipeline.fileio import atomic_path
+from pipeline.media.limits import MB
+from pipeline.vendors.share import detect_platform, find_url
+
+MEDIA_EXTENSIONS = frozenset({".mp4", ".mov", ".m4a", ".mp3", ".wav", ".ogg", ".opus", ".aac", ".flac", ".mkv",
+                              ".webm", ".avi", ".flv", ".ts", ".m4v", ".wma", ".amr"})
+DEFAULT_MAX_DOWNLOAD = 2048 * MB
+DOWNLOAD_CHUNK = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input. ``kind`` is "file", "url" (direct media) or "share" (a platform share link)."""
+
+    kind: str
+    value: str
+    platform: str | None = None
+
+    @property
+    def label(self) -> str:
+        """A short human name for tables and logs."""
+        if self.kind == "file":
+            return Path(self.value).name
+        return self.value if len(self.value) <= 80 else self.value[:77] + "..."
+
+
+def classify(text: str) -> Source:
+    """Decide what ``text`` is.
+
+    Raises:
+        InputError: empty input, or a path that does not exist and holds no link.
+    """
+    value = text.strip()
+    if not value:
+        raise errors.InputError("input is empty; give a file path, a media URL or a share link")
+    url = find_url(value) if ("://" in value or "." in value) else None
+    if url and not Path(value).exists():
+        platform = detect_platform(url)
+        if platform:
+            return Source("share", value, platform)
+        if urlsplit(url).scheme in {"http", "https"}:
+            return Source("url", url)
+    path = Path(value).expanduser()
+    if path.exists():
+        return Source("file", str(path))
+    raise errors.InputError(f"{value}: no such file, and no link found in it; check the path or paste the whole share text")
+
+
+def is_share_link(text: str) -> bool:
+    """True when ``text`` holds a link of a known short-video platform."""
+    url = find_url(text)
+    return bool(url and detect_platform(url))
+
+
+def read_manifest(path: str | os.PathLike[str]) -> list[dict[str, str]]:
+    """Rows of a CSV manifest with a ``source`` column (other columns override flow options per row).
+
+    Raises:
+        InputError: unreadable file or no ``source`` column.
+    """
+    p = Path(path)
+    try:
+        with p.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "source" not in [f.strip() for f in reader.fieldnames]:
+                raise errors.InputError(f"{p}: manifest needs a 'source' column (one file, URL or share text per row)")
+            rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    except FileNotFoundError as exc:
+        raise errors.InputError(f"{p}: no such manifest file; check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise errors.InputError(f"{p}: manifest is not UTF-8 text; save it as UTF-8 CSV") from exc
+    return [row for row in rows if row.get("source")]
+
+
+def expand_folder(folder: str | os.PathLike[str], pattern: str = "*") -> list[str]:
+    """Media files in ``folder`` matching ``pattern`` (sorted; hidden and partial files skipped)."""
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise errors.InputError(f"{root}: not a folder; give the folder that holds the media files")
+    found = [p for p in root.glob(pattern) if p.is_file() and not p.name.startswith(".")
+             and p.suffix.lower() in MEDIA_EXTENSIONS]
+    return [str(p) for p in sorted(found)]
+
+
+def download_name(url: str) -> str:
+    """A file name for ``url``: its last path segment when it has a media extension, else a hash."""
+    name = Path(unquote(urlsplit(url).path)).name
+    digest = hashlib.sha256(url.encode()).hexdigest()[:10]
+    suffix = Path(name).suffix.lower()
+    stem = Path(name).stem[:60] or "media"
+    return f"{stem}.{digest}{suffix if suffix in MEDIA_EXTENSIONS else '.mp4'}"
+
+
+def download(url: str, out_dir: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_DOWNLOAD,
+             client: httpx.Client | None = None, timeout: float = 60.0) -> Path:
+    """Stream ``url`` to a file in ``out_dir`` (atomically) and return its path.
+
+    A finished download is reused: the name is derived from the URL.
+
+    Raises:
+        InputError: not http(s).
+        TooLargeError: larger than ``max_bytes`` (checked on Content-Length and while streaming).
+        TransportError: the server did not deliver the file.
+    """
+    scheme = urlsplit(url).scheme
+    if scheme not in {"http", "https"}:
+        raise errors.InputError(f"{url[:80]}: only http and https links can be downloaded")
+    target = Path(out_dir) / download_name(url)
+    if target.exists() and target.stat().st_size > 0:
+        return target
+    own = client is None
+    http = client or httpx.Client(timeout=timeout, follow_redirects=True)
+    safe = f"{urlsplit(url).netloc}{urlsplit(url).path}"  # never the query string: it may hold a signature
+    try:
+        with http.stream("GET", url) as response:
+            if response.status_code >= 400:
+                raise errors.TransportError(f"download {safe}: HTTP {response.status_code}; the link may have expired")
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > max_bytes:
+                raise errors.TooLargeError(f"download {safe}: {declared / MB:.0f} MB is over the {max_bytes // MB} MB cap")
+            with atomic_path(target) as tmp, tmp.open("wb") as fh:
+                received = 0
+                for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
+                    received += len(chunk)
+                    if received > max_bytes:
+                        raise errors.TooLargeError(f"download {safe}: over the {max_bytes // MB} MB cap")
+                    fh.write(chunk)
+                if declared and received != declared:
+                    raise errors.TransportError(f"download {safe}: got {received} of {declared} bytes; try again")
+    except httpx.HTTPError as exc:
+        raise errors.TransportError(f"download {safe}: {type(exc).__name__}") from exc
+    finally:
+        if own:
+            http.close()
+    return target
+
+
+def collect_inputs(inputs: list[str] | None, folder: str | None, pattern: str, manifest: str | None) -> list[dict[str, str]]:
+    """Every item as a dict with at least ``source`` (manifest rows may carry per-item options)."""
+    rows: list[dict[str, str]] = [{"source": s} for s in (inputs or []) if s.strip()]
+    if folder:
+        rows += [{"source": s} for s in expand_folder(folder, pattern)]
+    if manifest:
+        rows += read_manifest(manifest)
+    seen: set[str] = set()
+    unique = []
+    for row in rows:
+        if row["source"] not in seen:
+            seen.add(row["source"])
+            unique.append(row)
+    if not unique:
+        raise errors.InputError("the batch is empty: give inputs, a folder with media files, or a manifest with rows")
+    return unique
+
+
+def output_names(rows: list[dict[str, str]]) -> dict[str, str]:
+    """A distinct output file stem per source (two clips called intro.mp4 must not overwrite each other)."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for row in rows:
+        source = row["source"]
+        base = row.get("output_name") or (Path(source).stem if not find_url(source) else
+                                          Path(download_name(find_url(source) or source)).stem)
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        names[source] = name
+    return names

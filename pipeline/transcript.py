@@ -1,0 +1,140 @@
+"""The normalized transcript every vendor result is converted into.
+
+Times are integer milliseconds from the start of the audio. Words carry their own times;
+an utterance's times span its words. Converters tolerate what real vendor output contains:
+``-1`` or zero-length word times (Volcengine marks spaces that way), words out of order,
+empty utterances and stray whitespace.
+
+Text without times (TranscriptGenerate's text, a plain-text caption file) is a transcript too:
+one utterance per line, every time 0, no words, and ``meta[NEEDS_ALIGNMENT]`` set, so that
+:attr:`Transcript.needs_alignment` tells a flow to time it by alignment (Volcengine ATA) before
+it can become subtitles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: ``Transcript.meta`` key: True when the transcript has no times yet (see :func:`transcript_from_text`).
+NEEDS_ALIGNMENT = "needs_alignment"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised token: a CJK character or a Latin word (with attached punctuation)."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A sentence-like unit as the vendor returned it."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """All utterances of one audio file, in time order."""
+
+    utterances: tuple[Utterance, ...]
+    language: str = "zh-CN"
+    duration_ms: int | None = None
+    source: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The utterance texts joined the way the language writes them."""
+        sep = "" if is_cjk_language(self.language) else " "
+        return sep.join(u.text for u in self.utterances if u.text)
+
+    @property
+    def needs_alignment(self) -> bool:
+        """True for text without times: align it against the audio before building cues."""
+        return bool(self.meta.get(NEEDS_ALIGNMENT))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (used for the JSON output and for caching)."""
+        return asdict(self)
+
+
+def is_cjk_language(language: str) -> bool:
+    """True for languages written without spaces between words (zh, ja, yue, wuu, nan)."""
+    return language.split("-")[0].lower() in {"zh", "ja", "yue", "wuu", "nan", "cmn"}
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(round(float(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean_words(raw_words: Iterable[Mapping[str, Any]]) -> tuple[Word, ...]:
+    words: list[Word] = []
+    for raw in raw_words:
+        text = str(raw.get("text", "")).strip()
+        start, end = _as_int(raw.get("start_time")), _as_int(raw.get("end_time"))
+        # Volcengine's newer models emit spaces as words timed -1..-1: they carry nothing.
+        if not text or start is None or end is None or start < 0 or end < 0:
+            continue
+        words.append(Word(text, start, max(start, end)))
+    words.sort(key=lambda w: (w.start_ms, w.end_ms))
+    return tuple(words)
+
+
+def utterance_from_volcengine(raw: Mapping[str, Any]) -> Utterance | None:
+    """One Volcengine (caption or ATA) utterance, or None when it holds no text."""
+    words = _clean_words(raw.get("words") or ())
+    text = str(raw.get("text", "")).strip()
+    if not text and words:
+        text = "".join(w.text for w in words)
+    if not text:
+        return None
+    start, end = _as_int(raw.get("start_time")), _as_int(raw.get("end_time"))
+    if words:
+        start = words[0].start_ms if start is None or start < 0 else min(start, words[0].start_ms)
+        end = words[-1].end_ms if end is None or end < 0 else max(end, words[-1].end_ms)
+    if start is None or end is None or start < 0 or end < 0:
+        return None
+    return Utterance(text=text, start_ms=start, end_ms=max(start, end), words=words)
+
+
+def transcript_from_volcengine(response: Mapping[str, Any], language: str, source: str = "") -> Transcript:
+    """Convert a finished Volcengine caption/ATA query response into a Transcript.
+
+    Example:
+        >>> t = transcript_from_volcengine({"code": 0, "duration": 1.0, "utterances": [
+        ...     {"text": "你好", "start_time": 0, "end_time": 500, "words": []}]}, "zh-CN")
+        >>> t.utterances[0].text
+        '你好'
+    """
+    utterances = [u for u in (utterance_from_volcengine(r) for r in response.get("utterances") or ()) if u]
+    utterances.sort(key=lambda u: (u.start_ms, u.end_ms))
+    duration = response.get("duration")
+    duration_ms = _as_int(float(duration) * 1000) if isinstance(duration, int | float | str) and duration != "" else None
+    return Transcript(tuple(utterances), language=language, duration_ms=duration_ms, source=source)
+
+
+def transcript_from_text(text: str, language: str, source: str = "") -> Transcript:
+    """Text without times (TranscriptGenerate's result, a plain-text caption file) as a Transcript.
+
+    Each non-blank line becomes an utterance at time 0 without words; the transcript is
+    flagged :attr:`Transcript.needs_alignment`. Whitespace runs inside a line become one space.
+
+    Example:
+        >>> t = transcript_from_text("\\ufeff 你好 \\r\\n\\r\\n世界\\n", "zh-CN")
+        >>> [u.text for u in t.utterances], t.text, t.needs_alignment
+        (['你好', '世界'], '你好世界', True)
+    """
+    lines = (" ".join(line.replace("\ufeff", "").split()) for line in text.splitlines())
+    utterances = tuple(Utterance(line, 0, 0) for line in lines if line)
+    return Transcript(utterances, language=language, source=source, meta={NEEDS_ALIGNMENT: True})

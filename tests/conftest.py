@@ -1,0 +1,87 @@
+"""Shared fixtures: generated media (made with the same ffmpeg the library finds)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+# Prefect must not phone home or log telemetry errors in tests (set before any import of prefect).
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+# The test server stops before the last run logs are shipped to it, which prints "Logging error"
+# tracebacks at teardown; run logs still reach the console.
+os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+
+from pipeline.media import tools  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run([tools.ffmpeg(), "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def make_media(media_dir: Path) -> Callable[..., Path]:
+    """Build (once per session) a media file from an ffmpeg argument list."""
+    made: dict[str, Path] = {}
+
+    def make(name: str, *args: str) -> Path:
+        if name not in made:
+            target = media_dir / name
+            ffmpeg(*args, str(target))
+            made[name] = target
+        return made[name]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def tone_wav(make_media: Callable[..., Path]) -> Path:
+    return make_media("tone.wav", "-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-ac", "1", "-ar", "16000")
+
+
+@pytest.fixture(scope="session")
+def video_with_aac(make_media: Callable[..., Path]) -> Path:
+    return make_media(
+        "clip.mp4", "-f", "lavfi", "-i", "color=c=blue:s=160x90:r=5:d=3", "-f", "lavfi",
+        "-i", "sine=frequency=300:duration=3", "-c:v", "libx264", "-c:a", "aac", "-b:a", "48k", "-shortest",
+    )
+
+
+@pytest.fixture(scope="session")
+def video_without_audio(make_media: Callable[..., Path]) -> Path:
+    return make_media("mute.mp4", "-f", "lavfi", "-i", "color=c=red:s=160x90:r=5:d=2", "-c:v", "libx264")
+
+
+@pytest.fixture(scope="session")
+def silent_wav(make_media: Callable[..., Path]) -> Path:
+    return make_media("silence.wav", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono:d=3")
+
+
+@pytest.fixture(scope="session")
+def zh_sample() -> Path:
+    return SAMPLES / "zh_demo.mp4"
+
+
+@pytest.fixture(scope="session")
+def en_sample() -> Path:
+    return SAMPLES / "en_demo.mp4"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> object:
+    """One Prefect test server for the whole session (it takes ~20 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

@@ -1,0 +1,149 @@
+"""The batch flow: failure isolation, skip-finished, retry-only-failed, artifacts, no double submission."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.batch import BatchState
+from pipeline.errors import InputError, PipelineError
+from pipeline.sources import collect_inputs, output_names
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def test_output_names_are_distinct_per_source() -> None:
+    rows = [{"source": "/a/intro.mp4"}, {"source": "/b/intro.mp4"}, {"source": "/c/outro.mov"},
+            {"source": "https://cdn.test/x/intro.mp4"}, {"source": "/d/z.mp4", "output_name": "custom"}]
+    names = output_names(rows)
+    assert len(set(names.values())) == len(rows)
+    assert names["/a/intro.mp4"] == "intro" and names["/b/intro.mp4"] == "intro-2" and names["/d/z.mp4"] == "custom"
+
+
+def test_collect_inputs_merges_and_dedupes(tmp_path: Path) -> None:
+    (tmp_path / "a.mp4").write_bytes(b"x")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"source,language\n{tmp_path / 'a.mp4'},en-US\nhttps://v.douyin.com/abc/,\n")
+    rows = collect_inputs([str(tmp_path / "a.mp4")], str(tmp_path), "*.mp4", str(manifest))
+    assert [r["source"] for r in rows] == [str(tmp_path / "a.mp4"), "https://v.douyin.com/abc/"]
+    with pytest.raises(InputError, match="batch is empty"):
+        collect_inputs([], None, "*", None)
+
+
+def test_state_file_knows_finished_and_failed(tmp_path: Path) -> None:
+    from flows.batch import ItemResult
+
+    out = tmp_path / "x.srt"
+    out.write_text("1")
+    state = BatchState(tmp_path / ".batch.json")
+    state.record(ItemResult("a", "done", outputs={"srt": str(out)}))
+    state.record(ItemResult("b", "failed", error="boom"))
+    again = BatchState(tmp_path / ".batch.json")
+    assert again.finished("a") and not again.finished("b") and again.failed() == ["b"]
+    out.unlink()
+    assert not BatchState(tmp_path / ".batch.json").finished("a")  # a deleted output is redone
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_batch_isolates_failures_skips_done_and_retries_only_failed(tmp_path: Path, silent_wav: Path) -> None:
+    from prefect.artifacts import Artifact
+
+    from flows.batch import caption_batch
+    from pipeline.sandbox import SandboxServer
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "zh_demo.mp4", folder / "zh_demo.mp4")
+    shutil.copy(SAMPLES / "zh_demo.mp4", folder / "第二 段.mp4")
+    (folder / "broken.mp4").write_text("not a video")
+    shutil.copy(silent_wav, folder / "quiet.wav")
+    out = tmp_path / "out"
+    with SandboxServer() as sandbox:
+        first = caption_batch(folder=str(folder), output_dir=str(out), sandbox_url=sandbox.base_url, concurrency=2)
+        assert (first.total, first.done, first.failed) == (4, 2, 2)
+        errors = {Path(r.source).name: r.error for r in first.items if r.status == "failed"}
+        assert "not a readable video or audio file" in errors["broken.mp4"]
+        assert "audio is silent" in errors["quiet.wav"]
+        assert (out / "第二 段.srt").is_file() and (out / "zh_demo.srt").is_file()
+        # The same audio twice in one batch is one job.
+        assert sandbox.state.submissions.total == 1
+
+        second = caption_batch(folder=str(folder), output_dir=str(out), sandbox_url=sandbox.base_url)
+        assert (second.done, second.skipped, second.failed) == (0, 2, 2)
+
+        (folder / "broken.mp4").unlink()
+        shutil.copy(SAMPLES / "en_demo.mp4", folder / "broken.mp4")
+        third = caption_batch(output_dir=str(out), sandbox_url=sandbox.base_url, retry_failed_only=True, language="en-US")
+        assert {Path(r.source).name: r.status for r in third.items} == {"broken.mp4": "done", "quiet.wav": "failed"}
+        assert sandbox.state.submissions.total == 2 and sandbox.state.submissions.duplicates() == {}
+
+    table = Artifact.get("batch-items")
+    assert table is not None and "quiet.wav" in str(table.data) and "broken.mp4" in str(table.data)
+    progress = Artifact.get("batch-progress")
+    assert progress is not None and float(progress.data) == 100.0
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_batch_of_links_checks_quota_first_and_sizes_the_limit(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.batch import caption_batch
+    from pipeline.sandbox import SandboxConfig, SandboxServer, TranscriptGenerateConfig
+
+    links = ["https://v.douyin.com/aaa111/", "https://v.douyin.com/bbb222/", "https://v.douyin.com/ccc333/"]
+    tight = SandboxConfig(vendors={"transcriptgenerate": TranscriptGenerateConfig(total_seconds=100, max_concurrency=3)})
+    with SandboxServer(tight) as sandbox:
+        with pytest.raises(PipelineError, match="3 link.s. need about 6 min but 2 min are left"):
+            caption_batch(inputs=links, output_dir=str(tmp_path), sandbox_url=sandbox.base_url)
+        assert sandbox.state.submissions.total == 0  # refused before anything was submitted
+        summary = caption_batch(inputs=links[:1], output_dir=str(tmp_path), sandbox_url=sandbox.base_url,
+                                expected_seconds_per_link=30)
+        assert summary.done == 1
+    with get_client(sync_client=True) as client:
+        assert client.read_global_concurrency_limit_by_name("vendor-transcriptgenerate").limit == 3
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.parametrize("child_flow_runs", [False, True])
+def test_items_run_inline_unless_child_flow_runs_are_asked_for(tmp_path: Path, child_flow_runs: bool) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterParentFlowRunId,
+        TaskRunFilter,
+        TaskRunFilterFlowRunId,
+    )
+
+    from flows.batch import caption_batch
+    from pipeline.sandbox import SandboxServer
+
+    out = tmp_path / "out"
+    with SandboxServer() as sandbox:
+        state = caption_batch(inputs=[str(SAMPLES / "zh_demo.mp4"), str(SAMPLES / "en_demo.mp4")], output_dir=str(out),
+                              sandbox_url=sandbox.base_url, child_flow_runs=child_flow_runs, return_state=True)
+    summary = state.result()
+    assert (summary.done, summary.failed) == (2, 0)
+    assert (out / "zh_demo.srt").is_file() and (out / "en_demo.vtt").is_file()
+    batch_run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[batch_run_id])))
+        run_ids = [batch_run_id, *(c.id for c in children)]
+        # Task run states arrive as events, recorded shortly after the run: poll, with a deadline.
+        deadline = time.monotonic() + 30
+        while True:
+            names = [t.name.rsplit("-", 1)[0] for t in client.read_task_runs(
+                task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=run_ids)))]
+            if names.count("caption-item") == 2 and (not child_flow_runs or names.count("write-subtitles") == 2):
+                break
+            assert time.monotonic() < deadline, f"task runs never showed up: {names}"
+            time.sleep(0.2)
+    assert len(children) == (2 if child_flow_runs else 0)
+    # Inline, an item is its one caption-item task run: no step task runs anywhere.
+    assert ("prepare-audio" in names) == child_flow_runs

@@ -1,0 +1,64 @@
+"""Share links end to end: TranscriptGenerate / Yinzi resolve, download, then caption or align."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pysrt
+import pytest
+
+from flows.links import ResolvedLink, output_stem
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SHARE_TEXT = "7.43 复制打开抖音，看看【小明的作品】今天的晚霞太美了 #日落 https://v.douyin.com/iRNBho6u/ E@u.Fs 09/15"
+
+
+def bare(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def test_output_stem_is_safe_and_stable() -> None:
+    link = ResolvedLink("https://v.douyin.com/x/", "DOUYIN", "晚霞 / sunset! #日落", "u", None, None, "t", False)
+    stem = output_stem(link)
+    assert "/" not in stem and " " not in stem and stem.startswith("晚霞_sunset_日落-")
+    assert stem == output_stem(link)
+    assert output_stem(ResolvedLink("https://v.douyin.com/x/", "DOUYIN", "", "u", None, None, "", False)).startswith("douyin-")
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.parametrize("resolver, mode", [("transcriptgenerate", "caption"), ("transcriptgenerate", "align_text"),
+                                            ("yinzi", "caption")])
+def test_share_text_becomes_subtitles(resolver: str, mode: str, tmp_path: Path) -> None:
+    from flows.links import caption_link
+    from pipeline.sandbox import SandboxServer
+
+    with SandboxServer() as sandbox:
+        result = caption_link(share_text=SHARE_TEXT, output_dir=str(tmp_path), resolver=resolver, mode=mode,
+                              sandbox_url=sandbox.base_url)
+        again = caption_link(share_text=SHARE_TEXT, output_dir=str(tmp_path), resolver=resolver, mode=mode,
+                             sandbox_url=sandbox.base_url)
+        assert sandbox.state.submissions.duplicates() == {}
+    assert again.reused_task and again.task_id == result.task_id
+    text = "".join(item.text for item in pysrt.open(result.outputs["srt"], encoding="utf-8"))
+    # The sandbox's platform stand-in serves one of the samples; its transcript must come back whole.
+    assert bare(text) in {bare((SAMPLES / n).read_text(encoding="utf-8")) for n in ("zh_demo.txt", "en_demo.txt")}
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_translation_is_written_beside_the_subtitles(tmp_path: Path) -> None:
+    from flows.links import caption_link
+
+    result = caption_link(share_text=SHARE_TEXT, output_dir=str(tmp_path), target_language="en")
+    translation = Path(result.outputs["translation-en"])
+    assert translation.name.endswith(".en.txt") and translation.read_text(encoding="utf-8").strip()
+
+
+def test_align_text_needs_transcriptgenerate() -> None:
+    from flows.links import caption_link
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError, match="needs resolver=transcriptgenerate"):
+        caption_link.fn(share_text=SHARE_TEXT, resolver="yinzi", mode="align_text")

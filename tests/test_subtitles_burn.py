@@ -1,0 +1,405 @@
+"""Burn-in: command building (no ffmpeg run), font discovery, and real burns checked pixel by pixel."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputError, MediaError
+from pipeline.media import tools
+from pipeline.media.probe import probe
+from pipeline.subtitles import burn as burn_module
+from pipeline.subtitles.burn import (
+    BurnStyle,
+    ass_colour,
+    burn,
+    burn_command,
+    find_cjk_font,
+    force_style,
+    preview_clip,
+    preview_still,
+    require_subtitles_filter,
+    still_command,
+    with_installed_font,
+)
+
+WIDTH, HEIGHT = 320, 240
+SRT_TEXT = "1\n00:00:00,000 --> 00:00:03,000\n字幕测试 Subtitle\n"
+NASTY_NAMES = [
+    "plain.srt",
+    "with space.srt",
+    "-leading dash.srt",
+    "colon:equals=.srt",
+    "it's a quote.srt",
+    "comma,semi;colon.srt",
+    "[brackets] and ]reverse[.srt",
+    "back\\slash.srt",
+    "字幕 测试’s, [v1]; 'final':cut.srt",
+    "  padded  .srt",
+]
+
+
+# --------------------------------------------------------------------------- a model of ffmpeg's unescaping
+
+
+def av_get_token(text: str, pos: int, terms: str) -> tuple[str, int]:
+    """Python port of libavutil's av_get_token: one level of quote/backslash removal."""
+    out: list[str] = []
+    while pos < len(text) and text[pos] in " \n\t\r":
+        pos += 1
+    end = 0
+    while pos < len(text) and text[pos] not in terms:
+        ch = text[pos]
+        pos += 1
+        if ch == "\\" and pos < len(text):
+            out.append(text[pos])
+            pos += 1
+            end = len(out)
+        elif ch == "'":
+            while pos < len(text) and text[pos] != "'":
+                out.append(text[pos])
+                pos += 1
+            if pos < len(text):
+                pos += 1
+                end = len(out)
+        else:
+            out.append(ch)
+    while len(out) > end and out[-1] in " \n\t\r":
+        out.pop()
+    return "".join(out), pos
+
+
+def parse_filter_chain(graph: str) -> list[tuple[str, dict[str, str]]]:
+    """Parse ``-vf`` the way libavfilter does (graph level, then key=value option level)."""
+    filters = []
+    pos = 0
+    while pos < len(graph):
+        name, pos = av_get_token(graph, pos, "=,;[")
+        args = ""
+        if pos < len(graph) and graph[pos] == "=":
+            args, pos = av_get_token(graph, pos + 1, "[],;")
+        options: dict[str, str] = {}
+        apos = 0
+        while apos < len(args):
+            keyed = re.match(r"[\w\-./]+=", args[apos:])  # like av_opt_get_key_value's key
+            key = keyed.group()[:-1] if keyed else f"#{len(options)}"  # else a shorthand value
+            value, apos = av_get_token(args, apos + (keyed.end() if keyed else 0), ":")
+            options[key] = value
+            apos += 1  # the ':' separator
+        filters.append((name, options))
+        pos += 1  # the ',' separator
+    return filters
+
+
+def vf_of(command: list[str]) -> str:
+    return command[command.index("-vf") + 1]
+
+
+def subtitles_options(command: list[str]) -> dict[str, str]:
+    return next(opts for name, opts in parse_filter_chain(vf_of(command)) if name == "subtitles")
+
+
+def style_fields(command: list[str]) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in subtitles_options(command)["force_style"].split(","))
+
+
+# --------------------------------------------------------------------------- pure command building
+
+
+@pytest.mark.parametrize("height", [288, 720, 1080, 1920])
+def test_force_style_sizes_are_fractions_of_height(height: int) -> None:
+    command = burn_command("in.mp4", "cues.srt", "out.mp4", BurnStyle(), height, ffmpeg="ffmpeg")
+    fields = style_fields(command)
+    font_px = float(fields["Fontsize"]) * height / 288
+    assert font_px == pytest.approx(round(0.055 * height), abs=0.02)
+    assert float(fields["Fontsize"]) == pytest.approx(0.055 * 288, abs=0.3)
+    assert int(fields["MarginV"]) * height / 288 == pytest.approx(0.05 * height, abs=height / 288)
+    assert float(fields["Outline"]) * height / 288 >= 1 - 0.02
+    assert fields["FontName"] == "Noto Sans CJK SC"
+    assert fields["Alignment"] == "2"
+    assert fields["PrimaryColour"] == "&H00FFFFFF"
+
+
+def test_exact_value_at_playres_height() -> None:
+    fields = dict(kv.split("=", 1) for kv in force_style(BurnStyle(font_size=0.1, margin_v=0.1), 288).split(","))
+    assert fields["Fontsize"] == "29" and fields["MarginV"] == "29"
+
+
+def test_thin_outline_never_rounds_away_but_zero_stays_zero() -> None:
+    fields = dict(kv.split("=", 1) for kv in force_style(BurnStyle(outline=0.001, shadow=0), 240).split(","))
+    assert float(fields["Outline"]) * 240 / 288 == pytest.approx(1, abs=0.01)
+    assert fields["Shadow"] == "0"
+
+
+@pytest.mark.parametrize("name", NASTY_NAMES)
+def test_nasty_paths_survive_both_unescaping_levels(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "dir: with [odd], 'chars'"
+    subtitle, fonts = folder / name, folder / "fonts, mine"
+    command = burn_command(folder / "-in put.mp4", subtitle, folder / "-out:1.mp4",
+                           BurnStyle(fonts_dir=str(fonts)), 720, ffmpeg="ffmpeg", start=2.5)
+    chain = parse_filter_chain(vf_of(command))
+    assert [n for n, _ in chain] == ["setpts", "subtitles", "setpts"]
+    options = chain[1][1]
+    assert options["filename"] == os.path.abspath(subtitle)
+    assert options["fontsdir"] == os.path.abspath(fonts)
+    assert style_fields(command)["FontName"] == "Noto Sans CJK SC"
+    assert command[command.index("-i") + 1] == os.path.abspath(folder / "-in put.mp4")
+    assert command[-1] == os.path.abspath(folder / "-out:1.mp4")
+
+
+def test_ass_keeps_its_own_style() -> None:
+    command = burn_command("in.mp4", "cues.ASS", "out.mkv", BurnStyle(), 1080, ffmpeg="ffmpeg")
+    options = subtitles_options(command)
+    assert set(options) == {"filename"}
+    assert "-movflags" not in command
+
+
+def test_command_copies_audio_and_uses_absolute_paths() -> None:
+    command = burn_command("-clip.mp4", "cues.vtt", "-out.mp4", BurnStyle(), 720, ffmpeg="/x/ffmpeg", crf=20,
+                           preset="fast")
+    assert command[0] == "/x/ffmpeg"
+    assert command[command.index("-i") + 1] == os.path.abspath("-clip.mp4")
+    assert command[-1] == os.path.abspath("-out.mp4")
+    assert command[command.index("-c:a") + 1] == "copy"
+    assert "0:a?" in command and command[command.index("-crf") + 1] == "20"
+    assert "force_style" in subtitles_options(command)
+    assert "-ss" not in command and "-t" not in command
+
+
+def test_section_seeks_fast_and_keeps_cue_timing() -> None:
+    command = burn_command("in.mp4", "c.srt", "o.mp4", BurnStyle(), 720, ffmpeg="ffmpeg", start=12.5, duration=3)
+    assert command.index("-ss") < command.index("-i") and command[command.index("-ss") + 1] == "12.500"
+    assert command[command.index("-t") + 1] == "3.000"
+    assert command[command.index("-copypriorss") + 1] == "0"
+    assert vf_of(command).startswith("setpts=PTS+12.500/TB,subtitles=")
+    assert vf_of(command).endswith(",setpts=PTS-STARTPTS")
+
+
+def test_still_command_takes_name_literally() -> None:
+    command = still_command("in.mp4", "c.srt", "frame 100%d.png", 1.0, BurnStyle(), 720, ffmpeg="ffmpeg")
+    assert command[command.index("-update") + 1] == "1" and command[command.index("-frames:v") + 1] == "1"
+    assert command[-1] == os.path.abspath("frame 100%d.png")
+
+
+def test_unsupported_subtitle_format() -> None:
+    with pytest.raises(InputError, match=r"cues\.txt.*\.srt, \.vtt or \.ass"):
+        burn_command("in.mp4", "cues.txt", "out.mp4", BurnStyle(), 720, ffmpeg="ffmpeg")
+
+
+@pytest.mark.parametrize("kwargs", [{"font_name": "A,B"}, {"font_size": 16}, {"primary_colour": "white"},
+                                    {"alignment": 0}, {"margin_v": -0.1}])
+def test_bad_style_is_rejected(kwargs: dict[str, object]) -> None:
+    with pytest.raises(InputError):
+        BurnStyle(**kwargs)  # type: ignore[arg-type]
+
+
+def test_colours() -> None:
+    assert ass_colour("#FF8000") == "&H000080FF"
+    assert ass_colour("#ffffff80") == "&H7FFFFFFF"
+    assert ass_colour("&HFF") == "&H000000FF"
+
+
+# --------------------------------------------------------------------------- fonts
+
+
+def _system_font(cjk: bool) -> Path | None:
+    for path in burn_module._font_files([Path(d).expanduser() for d in burn_module.SYSTEM_FONT_DIRS]):
+        faces = burn_module._sfnt_faces(path)
+        if faces and all(has_cjk == cjk for _, has_cjk in faces):
+            return path
+    return None
+
+
+def test_find_cjk_font_scans_a_fonts_dir_without_fontconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cjk, latin = _system_font(cjk=True), _system_font(cjk=False)
+    if cjk is None or latin is None:
+        pytest.skip("needs one CJK and one Latin font installed")
+    monkeypatch.setattr(burn_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(burn_module, "SYSTEM_FONT_DIRS", ())
+    (tmp_path / "latin").mkdir()
+    (tmp_path / "latin" / latin.name).symlink_to(latin)
+    (tmp_path / "cjk").mkdir()
+    (tmp_path / "cjk" / cjk.name).symlink_to(cjk)
+    (tmp_path / "cjk" / "broken.ttf").write_bytes(b"not a font")
+    assert find_cjk_font(tmp_path / "latin") is None
+    found = find_cjk_font(tmp_path / "cjk")
+    assert found is not None and found in {f for f, _ in burn_module._sfnt_faces(cjk)}
+
+
+def test_pick_family_prefers_simplified_sans() -> None:
+    assert burn_module._pick_family(["Foo Serif SC", "Bar Sans SC", "Baz TC"], ()) == "Bar Sans SC"
+    assert burn_module._pick_family(["X", "WenQuanYi Zen Hei"], burn_module.PREFERRED_CJK_FAMILIES) == "WenQuanYi Zen Hei"
+    assert burn_module._pick_family([], ()) is None
+
+
+def test_missing_font_is_swapped_for_an_installed_cjk_one() -> None:
+    installed = find_cjk_font()
+    if installed is None:
+        pytest.skip("no CJK font installed")
+    assert with_installed_font(BurnStyle(font_name="No Such Font 123")).font_name == installed
+    assert with_installed_font(BurnStyle(font_name=installed)).font_name == installed
+
+
+# --------------------------------------------------------------------------- real runs
+
+
+def run_ffmpeg(exe: str, *args: str) -> bytes:
+    return subprocess.run([exe, "-nostdin", "-v", "error", "-y", *args], check=True, capture_output=True).stdout
+
+
+def gray_pixels(path: Path, at: float | None = None) -> bytes:
+    """One frame as 8-bit luma, read by ffmpeg itself so no image library is needed."""
+    seek = ["-ss", f"{at:.3f}"] if at is not None else []
+    data = run_ffmpeg(tools.ffmpeg(), *seek, "-i", str(path), "-frames:v", "1", "-f", "rawvideo",
+                      "-pix_fmt", "gray", "pipe:1")
+    assert len(data) == WIDTH * HEIGHT
+    return data
+
+
+def bright_in(data: bytes, top: float, bottom: float = 1.0, left: float = 0.0, right: float = 1.0) -> int:
+    """Count near-white pixels in a box given as fractions of the frame."""
+    rows = range(int(top * HEIGHT), int(bottom * HEIGHT))
+    cols = slice(int(left * WIDTH), int(right * WIDTH))
+    return sum(1 for y in rows for v in data[y * WIDTH : (y + 1) * WIDTH][cols] if v > 160)
+
+
+def split_at_widest_gap(data: bytes, top: float) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Column spans of the text left and right of its widest blank gap (the word space)."""
+    inked = [x for x in range(WIDTH) if any(data[y * WIDTH + x] > 160 for y in range(int(top * HEIGHT), HEIGHT))]
+    assert inked, "no text drawn"
+    gaps = [(b - a, i) for i, (a, b) in enumerate(zip(inked, inked[1:], strict=False))]
+    _, at = max(gaps, default=(0, len(inked) - 1))
+    return (inked[0], inked[at] + 1), (inked[at + 1] if at + 1 < len(inked) else inked[-1], inked[-1] + 1)
+
+
+@pytest.fixture(scope="module")
+def black_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("burn") / "black.mp4"
+    run_ffmpeg(tools.ffmpeg(), "-f", "lavfi", "-i", f"color=c=black:s={WIDTH}x{HEIGHT}:r=10:d=3",
+               "-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:v", "libx264", "-preset", "ultrafast",
+               "-c:a", "aac", "-b:a", "48k", "-shortest", str(target))
+    return target
+
+
+@pytest.fixture(scope="module")
+def srt_file(black_video: Path) -> Path:
+    path = black_video.parent / "cues.srt"
+    path.write_text(SRT_TEXT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(params=["path", "imageio-ffmpeg"])
+def ffmpeg_exe(request: pytest.FixtureRequest) -> str:
+    try:
+        exe = tools.locate("ffmpeg", search_path=None if request.param == "path" else "").path
+    except MediaError as exc:
+        pytest.skip(str(exc))
+    if not burn_module.has_subtitles_filter(exe):
+        pytest.skip(f"{exe} has no subtitles filter")
+    return exe
+
+
+def test_still_draws_text_only_where_subtitles_are(ffmpeg_exe: str, black_video: Path, srt_file: Path,
+                                                 tmp_path: Path) -> None:
+    style = BurnStyle(font_size=0.1)
+    still = preview_still(black_video, srt_file, tmp_path / "still.png", 1500, style, ffmpeg=ffmpeg_exe)
+    drawn, plain = gray_pixels(still), gray_pixels(black_video, at=1.5)
+    assert bright_in(plain, 0.0) == 0
+    assert bright_in(drawn, 0.7) > 100, "no text in the bottom subtitle area"
+    assert bright_in(drawn, 0.0, 0.6) == 0, "text drawn outside the bottom area"
+    # The line is centred and "Subtitle" comes second, so Latin glyphs sit right of the centre
+    # whether or not the ideographs before them could be drawn.
+    assert bright_in(drawn, 0.7, left=0.52) > 50, "Latin text missing"
+    if find_cjk_font() is not None:
+        (cjk_left, cjk_right), (latin_left, latin_right) = split_at_widest_gap(drawn, top=0.7)
+        # Four ideographs are about as wide as "Subtitle"; missing glyphs would leave little or nothing.
+        assert cjk_right <= WIDTH // 2 < latin_left
+        assert cjk_right - cjk_left >= 0.8 * (latin_right - latin_left), "Chinese text missing"
+        assert bright_in(drawn, 0.7, left=cjk_left / WIDTH, right=cjk_right / WIDTH) > 100
+    assert not list(tmp_path.glob(".*part*"))
+
+
+def test_burned_video_has_text_and_original_audio(ffmpeg_exe: str, black_video: Path, srt_file: Path,
+                                                 tmp_path: Path) -> None:
+    out = burn(black_video, srt_file, tmp_path / "out.mp4", BurnStyle(font_size=0.08), ffmpeg=ffmpeg_exe,
+               preset="ultrafast")
+    info = probe(out)
+    assert info.audio is not None and info.audio.codec_name == "aac"
+    assert (info.video_streams[0].width, info.video_streams[0].height) == (WIDTH, HEIGHT)
+    assert info.duration_s == pytest.approx(3.0, abs=0.2)
+    assert bright_in(gray_pixels(out, at=1.0), 0.7) > 50
+    assert [p.name for p in tmp_path.iterdir()] == ["out.mp4"]
+
+
+def test_clip_keeps_cues_at_their_original_times(black_video: Path, tmp_path: Path) -> None:
+    late = tmp_path / "late.srt"
+    late.write_text("1\n00:00:01,500 --> 00:00:03,000\nLate cue\n", encoding="utf-8")
+    clip = preview_clip(black_video, late, tmp_path / "clip.mkv", 1000, 1500, preset="ultrafast")
+    assert probe(clip).duration_s == pytest.approx(1.5, abs=0.2)
+    assert bright_in(gray_pixels(clip, at=0.1), 0.0) == 0
+    assert bright_in(gray_pixels(clip, at=1.0), 0.7) > 20
+
+
+def test_ass_file_burns_with_its_own_style(black_video: Path, tmp_path: Path) -> None:
+    ass = tmp_path / "cues.ass"
+    ass.write_text(
+        "[Script Info]\nScriptType: v4.00+\nPlayResX: 320\nPlayResY: 240\n\n[V4+ Styles]\n"
+        "Format: Name, Fontname, Fontsize, PrimaryColour, Alignment, MarginV\n"
+        "Style: Default,Noto Sans CJK SC,30,&H00FFFFFF,8,10\n\n[Events]\n"
+        "Format: Layer, Start, End, Style, Text\nDialogue: 0,0:00:00.00,0:00:03.00,Default,Top Text\n",
+        encoding="utf-8",
+    )
+    drawn = gray_pixels(preview_still(black_video, ass, tmp_path / "a.png", 1000))
+    assert bright_in(drawn, 0.0, 0.3) > 50, "the file's top alignment was not used"
+    assert bright_in(drawn, 0.5) == 0
+
+
+def test_nasty_file_names_burn(ffmpeg_exe: str, black_video: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "-my clips: [v1], it's"
+    folder.mkdir()
+    video = folder / "素材 it's, [1].mp4"
+    shutil.copy(black_video, video)
+    subtitle = folder / "字幕 测试 it's; a,b [x].srt"
+    subtitle.write_text(SRT_TEXT, encoding="utf-8")
+    out = burn(video, subtitle, folder / "成片 it's 100%.mp4", ffmpeg=ffmpeg_exe, preset="ultrafast")
+    assert out.name == "成片 it's 100%.mp4"
+    assert bright_in(gray_pixels(out, at=1.0), 0.7) > 50
+
+
+def test_every_nasty_subtitle_name_reaches_libass(ffmpeg_exe: str, black_video: Path, tmp_path: Path) -> None:
+    fonts = tmp_path / "fonts, [mine]: 'x'"
+    fonts.mkdir()
+    for i, name in enumerate(NASTY_NAMES):
+        subtitle = tmp_path / name
+        subtitle.write_text(SRT_TEXT, encoding="utf-8")
+        still = preview_still(black_video, subtitle, tmp_path / f"{i}.png", 1000, BurnStyle(fonts_dir=str(fonts)),
+                              ffmpeg=ffmpeg_exe)
+        assert bright_in(gray_pixels(still), 0.7) > 50, name
+
+
+def test_missing_subtitle_file_is_a_one_line_input_error(black_video: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nope 字幕.srt"
+    with pytest.raises(InputError) as info:
+        burn(black_video, missing, tmp_path / "o.mp4")
+    assert str(missing) in str(info.value) and "\n" not in str(info.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_time_outside_the_video_is_an_input_error(black_video: Path, srt_file: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="at_ms=9000"):
+        preview_still(black_video, srt_file, tmp_path / "x.png", 9000)
+
+
+def test_ffmpeg_without_libass_gets_a_clear_error(black_video: Path, srt_file: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "ffmpeg-no-libass"
+    fake.write_text("#!/bin/sh\necho ' ... scale  V->V  Scale the input video size.'\n", encoding="utf-8")
+    fake.chmod(0o755)
+    with pytest.raises(MediaError, match="no 'subtitles' filter.*imageio-ffmpeg.*SUBTITLE_PIPELINE_FFMPEG") as info:
+        burn(black_video, srt_file, tmp_path / "o.mp4", ffmpeg=str(fake))
+    assert "\n" not in str(info.value)
+    assert require_subtitles_filter(tools.ffmpeg()) == tools.ffmpeg()
