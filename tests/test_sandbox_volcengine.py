@@ -434,3 +434,39 @@ def test_vendors_are_discovered_and_stats_served(sandbox: SandboxServer) -> None
     assert {"requests", "submissions", "duplicates", "jobs", "faults_injected"} <= set(stats)
     assert stats["transcripts_registered"] >= 2
     assert TOKEN not in str(stats)
+
+
+def test_an_embedded_server_leaves_the_host_logging_alone() -> None:
+    """Starting a sandbox inside a flow run must not flush or close the process's log handlers.
+
+    uvicorn's default logging set-up does both under the logging lock; in a Prefect flow run that
+    deadlocked against Prefect's own threads (a served batch hung before its first item).
+    """
+    import logging
+
+    class Watched(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.flushes = 0
+            self.closed = False
+
+        def emit(self, record: logging.LogRecord) -> None:
+            pass
+
+        def flush(self) -> None:
+            self.flushes += 1
+
+        def close(self) -> None:
+            self.closed = True
+            super().close()
+
+    handler = Watched()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with SandboxServer(FAST) as server:
+            assert httpx.get(server.base_url + "/sandbox/stats").status_code == 200
+        assert (handler.flushes, handler.closed) == (0, False)
+        assert handler in root.handlers
+    finally:
+        root.removeHandler(handler)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 import uvicorn
@@ -109,7 +110,10 @@ class SandboxServer:
         self._socket.bind((host, port))
         self.port = self._socket.getsockname()[1]
         self.base_url = f"http://{host}:{self.port}"
-        self._server = uvicorn.Server(uvicorn_config(asgi_app(self.app), host, self.port))
+        # An embedded server must leave its host's logging alone: uvicorn's default dictConfig
+        # flushes and closes every handler in the process (Prefect's API log handler among them)
+        # under the logging lock, which deadlocked a flow run whose other threads were logging.
+        self._server = uvicorn.Server(uvicorn_config(asgi_app(self.app), host, self.port, log_config=None))
         self._thread: threading.Thread | None = None
 
     def start(self) -> SandboxServer:
@@ -150,10 +154,13 @@ class SandboxServer:
         self.stop()
 
 
-def uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
-    """Quiet uvicorn: warnings only, no access log, no lifespan, short graceful shutdown."""
+def uvicorn_config(app: ASGIApp, host: str, port: int, log_config: Any = uvicorn.config.LOGGING_CONFIG) -> uvicorn.Config:
+    """Quiet uvicorn: warnings only, no access log, no lifespan, short graceful shutdown.
+
+    ``log_config=None`` keeps uvicorn from configuring the process's logging (embedded servers).
+    """
     return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
-                          timeout_graceful_shutdown=1)
+                          timeout_graceful_shutdown=1, log_config=log_config)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8800, config: SandboxConfig | None = None,
