@@ -15,6 +15,12 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 # The test server stops before the last run logs are shipped to it, which prints "Logging error"
 # tracebacks at teardown; run logs still reach the console.
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+# The test server is one SQLite file; every background writer there competes with the flows' own
+# writes, and under load a write waited out SQLite's 60 s busy timeout (a test took 70 s instead of
+# 10). No test reads events or automations, so their services stay off; the task run recorder
+# stays on (task runs reach the database only through it).
+for _service in ("EVENT_PERSISTER", "TRIGGERS", "EVENT_LOGGER"):  # TRIGGERS also stops Actions
+    os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{_service}_ENABLED", "false")
 
 from pipeline.media import tools  # noqa: E402
 
