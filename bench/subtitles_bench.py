@@ -168,8 +168,8 @@ def paired_runs(runs: int, data: Synthetic) -> tuple[dict[str, float], dict[str,
         mine.append(ours(data))
         gc.collect()
         ref.append(theirs(data))
-    # The first pair also pays each side's one-off warm-up (our per-character and jieba
-    # dictionary caches fill on first sight), as a one-shot CLI run does.
+    # The first pair also pays each side's one-off warm-up (our per-character and per-token
+    # caches fill on first sight), as a one-shot CLI run does.
     ratios = [m["total"] / r["total"] for m, r in zip(mine, ref, strict=True)]
     return min(mine, key=lambda r: r["total"]), min(ref, key=lambda r: r["total"]), ratios
 
