@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,11 @@ def test_missing_everywhere_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(tools, "_from_shaka", lambda name: None)
     with pytest.raises(ToolNotFoundError, match="pip install imageio-ffmpeg"):
         tools.locate("ffprobe", search_path=os.devnull)
+
+
+def test_importing_the_level_meter_is_quiet_without_ffmpeg_on_path(tmp_path: Path) -> None:
+    # pydub warns at import when PATH has no ffmpeg; a user on the wheel builds saw it on every command.
+    env = {**os.environ, "PATH": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", "import pipeline.media.levels"],
+                            capture_output=True, text=True, env=env, check=True)
+    assert result.stderr == ""

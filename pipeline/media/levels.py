@@ -10,14 +10,20 @@ from __future__ import annotations
 import math
 import os
 import subprocess
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydub import AudioSegment
-
 from pipeline.errors import NotMediaError
 from pipeline.media import tools
+
+with warnings.catch_warnings():
+    # pydub looks for ffmpeg on PATH when imported and warns when there is none. Only its
+    # level arithmetic is used here (our ffmpeg, found by ``tools``, decodes), so on a machine
+    # that relies on the wheel builds the warning would be noise on every command's stderr.
+    warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
+    from pydub import AudioSegment
 
 SAMPLE_RATE = 8000
 SILENCE_FLOOR_DBFS = -90.0
