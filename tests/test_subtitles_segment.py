@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -329,3 +330,68 @@ def test_recognition_differences_between_words_and_text_keep_the_text() -> None:
     cues = build_cues(Transcript((Utterance("今天天气很好！", 0, 600, words),), language="zh-CN"))
     assert cues[0].lines == ("今天天气很好！",)
     assert [w.text for w in cues[0].words][-2:] == ["很", "好！"]
+
+
+# --------------------------------------------------------------------------- the spaced-language fast path
+
+# Tokens as vendors spell them, and the quirks that must send an utterance down the general path.
+spaced_word = st.sampled_from(["hello", "World", "3", "don't", "3.5", "U.S", "e-mail", "ok", "x"])
+odd_word = st.sampled_from(["Zoë", "a*b", "ok你好", "１２"])  # not ASCII words: the general path's
+spaced_tail = st.sampled_from(["", "", "", ",", ".", "?!", ")", "”", "...", "%"])
+QUIRKS = ["inner mark", "leading mark", "double space", "missing word", "empty word", "time going back", "stray space",
+          "odd word", "word in the next utterance"]
+
+
+@st.composite
+def spaced_transcripts(draw: st.DrawFn, quirk: str) -> Transcript:
+    """English-shaped transcripts, one word per token, with ``quirk`` at one token ("none": none)."""
+    token_spec = st.tuples(spaced_word, spaced_tail, st.integers(0, 400), st.integers(0, 700))
+    shape = draw(st.lists(st.lists(token_spec, min_size=1, max_size=8), min_size=1, max_size=4))
+    at = draw(st.integers(0, sum(map(len, shape)) - 1))  # the token that gets the quirk
+    utterances, t, k = [], 0, 0
+    for specs in shape:
+        tokens, words = [], []
+        for spelled, tail, duration, gap in specs:
+            here = quirk if k == at else "none"
+            k += 1
+            spelled = {"empty word": "", "odd word": draw(odd_word)}.get(here, spelled)
+            token = {"inner mark": spelled[:1] + ")" + spelled[1:], "leading mark": "(" + spelled}.get(here, spelled) + tail
+            tokens.append(token + {"double space": " ", "stray space": "\t"}.get(here, ""))
+            if here != "missing word":
+                words.append(Word(spelled, t, t - 50 if here == "time going back" else t + duration))
+            t += gap
+        text = draw(st.sampled_from(["", " ", "  "])) + " ".join(tokens)
+        utterances.append(Utterance(text, words[0].start_ms if words else t, t, tuple(words)))
+    if quirk == "word in the next utterance" and len(utterances) > 1:
+        first, second = utterances[0], utterances[1]
+        utterances[:2] = [replace(first, words=first.words[:-1]), replace(second, words=first.words[-1:] + second.words)]
+    return Transcript(tuple(utterances), language="en-US")
+
+
+def table_lists(table_and_ranges: tuple) -> tuple:
+    table, ranges = table_and_ranges
+    fields = ("text", "start", "end", "space", "glued", "phrase", "jieba", "offset", "prefix")
+    return tuple(getattr(table, name) for name in fields), ranges
+
+
+@pytest.mark.parametrize("quirk", ["none", *QUIRKS])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_whole_transcript_fast_path_builds_what_the_per_utterance_path_builds(quirk: str, data: st.DataObject) -> None:
+    from pipeline.subtitles.segment import _spaced_table, _table_by_utterance
+
+    transcript = data.draw(spaced_transcripts(quirk))
+    fast = _spaced_table(transcript)
+    if fast is not None:
+        assert table_lists(fast) == table_lists(_table_by_utterance(transcript, rules_for("en-US")))
+
+
+def test_plain_english_vendor_output_takes_the_fast_path() -> None:
+    from pipeline.subtitles.segment import _spaced_table
+
+    words = (Word("Hello", 0, 300), Word("world", 300, 600), Word("Don't", 900, 1200), Word("go", 1200, 1000))
+    transcript = Transcript((Utterance("Hello, world.", 0, 600, words[:2]), Utterance(" Don't go!", 900, 1200, words[2:])))
+    fast = _spaced_table(transcript)
+    assert fast is not None
+    table, ranges = fast
+    assert (table.text, table.end, ranges) == (["Hello,", "world.", "Don't", "go!"], [300, 600, 1200, 1200], [(0, 2), (2, 4)])

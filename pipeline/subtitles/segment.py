@@ -39,8 +39,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import accumulate, count
-from operator import methodcaller
+from itertools import accumulate, chain, count
+from operator import attrgetter, lt, methodcaller
 from typing import Any, ClassVar, Protocol, overload
 
 from pipeline.subtitles.rules import CueRules, rules_for
@@ -55,11 +55,12 @@ from pipeline.subtitles.wrap import (
     Token,
     TokenTable,
     _best_two_lines,
-    _ends_sentence,
     _flag_cost,
     _pause_bonus,
     _text_break_cost,
+    is_cjk_char,
     is_word_char,
+    sentence_end_by_text,
     span_bounds,
     wrap_range,
     wrap_tokens,
@@ -369,6 +370,8 @@ _HAN_TEXT = re.compile("(?:[\u4e00-\u9fff]" + _CLOSING_CLASS + "*)+")
 # Spaced languages: ASCII words (with inner joiners) and closing marks, single spaces between.
 _ASCII_CHUNK = r"[A-Za-z0-9]+(?:[.,'’\-:/_&@+][A-Za-z0-9]+)*" + _CLOSING_CLASS + "*"
 _ASCII_TEXT = re.compile(_ASCII_CHUNK + "(?: " + _ASCII_CHUNK + ")*")
+# What ``token.rstrip(_CLOSING)`` removes from every space-separated token, as one pattern.
+_TRAILING_CLOSING = re.compile(_CLOSING_CLASS + r"+(?= |\Z)")
 
 
 _MATCH_START = methodcaller("start")
@@ -498,12 +501,58 @@ def utterance_tokens(utterance: Utterance, rules: CueRules) -> list[Token]:
     return [table.token(k) for k in range(len(table))]
 
 
+def _spaced_table(transcript: Transcript) -> tuple[TokenTable, list[tuple[int, int]]] | None:
+    """:func:`transcript_table` for a spaced language when every utterance takes :func:`_ascii_tokens`' path.
+
+    Why: that is the usual shape of English vendor output, and checking it utterance by
+    utterance, word by word, was a quarter of the cue builder's time on a long English
+    transcript. Here the checks run once over the whole transcript in C: each utterance
+    has one more word than spaces, no word is empty, the joined text is ASCII words with
+    single spaces (:data:`_ASCII_TEXT`, needed only when some word has inner joiners), and
+    with the closing marks after each token removed it spells the joined words. With the
+    counts equal per utterance, that is :func:`_ascii_tokens` accepting every utterance.
+    None when any check fails (then each utterance is handled on its own).
+    """
+    utterances = transcript.utterances
+    texts = [u.text.strip() for u in utterances]
+    sizes = [len(u.words) for u in utterances]
+    if not utterances or 0 in sizes or list(map(methodcaller("count", " "), texts)) != [n - 1 for n in sizes]:
+        return None
+    words = list(chain.from_iterable(map(attrgetter("words"), utterances)))
+    spelled = list(map(attrgetter("text"), words))
+    letters = "".join(spelled)
+    shown = " ".join(texts)
+    if "" in spelled or _TRAILING_CLOSING.sub("", shown) != " ".join(spelled):
+        return None
+    if not (letters.isascii() and letters.isalnum()) and not _ASCII_TEXT.fullmatch(shown):
+        return None
+    table = TokenTable()
+    table.text = shown.split(" ")
+    table.start = list(map(attrgetter("start_ms"), words))
+    table.end = list(map(attrgetter("end_ms"), words))
+    if any(map(lt, table.end, table.start)):  # an end before the start counts as the start
+        table.end = list(map(max, table.end, table.start))
+    n = len(words)
+    table.space = [False] + [True] * (n - 1)  # between words, and where utterances meet
+    table.offset = [0] * n
+    table.jieba = [None] * n
+    edges = list(accumulate(sizes, initial=0))
+    return table.finish(), list(zip(edges, edges[1:], strict=False))
+
+
 def transcript_table(transcript: Transcript, rules: CueRules) -> tuple[TokenTable, list[tuple[int, int]]]:
     """All utterances' tokens in one table, and each utterance's token range.
 
     Where utterances meet, the first token gets a space before it in spaced languages and
     between two Latin words in CJK text, and never a jieba flag.
     """
+    if not rules.is_cjk and (spaced := _spaced_table(transcript)) is not None:
+        return spaced
+    return _table_by_utterance(transcript, rules)
+
+
+def _table_by_utterance(transcript: Transcript, rules: CueRules) -> tuple[TokenTable, list[tuple[int, int]]]:
+    """:func:`transcript_table` for any shape of input, one utterance at a time."""
     table = TokenTable()
     ranges: list[tuple[int, int]] = []
     cjk, chinese = rules.is_cjk, rules.is_chinese
@@ -635,6 +684,12 @@ def _cut(group: Group, cuts: Sequence[int]) -> list[Group]:
 # --------------------------------------------------------------------------- regrouping rules
 
 
+@lru_cache(maxsize=1 << 16)
+def _last_mark(text: str) -> str:
+    """The token's last character before any closing quotes or brackets ("" when none)."""
+    return text.rstrip(_CLOSERS)[-1:]
+
+
 @dataclass(frozen=True)
 class SplitAtSentenceEnd:
     """Start a new cue after every sentence end: a cue should hold whole sentences."""
@@ -650,10 +705,15 @@ class SplitAtSentenceEnd:
         # Cheap filter first, in one scan: only a token ending in a mark or a closing quote
         # can end a sentence.
         last = re.compile("[" + re.escape("".join(sorted(set(self.marks) | set(_CLOSERS)))) + "]")
+        marks = self.marks
         cuts = [
             k + 1
             for k in map(_MATCH_START, last.finditer(table.last_chars(), 0, len(text) - 1))
-            if _ends_sentence(text[k], text[k + 1], space[k + 1]) and text[k].rstrip(_CLOSERS)[-1:] in self.marks
+            if (
+                (ends := sentence_end_by_text(text[k]))
+                or (ends is None and (space[k + 1] or is_cjk_char(text[k + 1][0])))  # as _ends_sentence
+            )
+            and _last_mark(text[k]) in marks
         ]
         return _split_at(groups, cuts)
 

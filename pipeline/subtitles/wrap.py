@@ -540,8 +540,13 @@ def _bare_word(text: str) -> str:
 _CLOSERS = "\"'”’）)」』】"
 
 
-def _ends_sentence(text: str, following_text: str | None, following_space: bool) -> bool:
-    """:func:`ends_sentence` on plain values (the token tables have no Token objects)."""
+@lru_cache(maxsize=1 << 16)
+def sentence_end_by_text(text: str) -> bool | None:
+    """Whether a token ``text`` ends a sentence: True or False, or None when it ends in a plain
+    full stop and the token after it decides (see :func:`_ends_sentence`).
+
+    Cached: the sentence rule asks this of every token ending in a mark, and tokens repeat.
+    """
     core = text.rstrip(_CLOSERS)
     if not core:
         return False
@@ -552,6 +557,15 @@ def _ends_sentence(text: str, following_text: str | None, following_space: bool)
     # "U.S. Army": a single capital before the dot is an initial, not a sentence end.
     if len(core) >= 2 and core[-2].isupper() and (len(core) == 2 or core[-3] == "."):
         return False
+    return None
+
+
+def _ends_sentence(text: str, following_text: str | None, following_space: bool) -> bool:
+    """:func:`ends_sentence` on plain values (the token tables have no Token objects)."""
+    ends = sentence_end_by_text(text)
+    if ends is not None:
+        return ends
+    # A full stop ends a sentence before a space, CJK text or nothing ("3.5" and "e.g.x" go on).
     return following_text is None or following_space or is_cjk_char(following_text[0])
 
 
@@ -740,6 +754,9 @@ class TokenTable:
         Exact: the lengths are whole or half characters, which floats add without rounding.
         """
         prefix = self._reading.get(cjk)
+        if prefix is None and not cjk and "\n" not in "".join(self.text):
+            # Outside CJK text every character counts 1, as it does for the width: no new pass.
+            prefix = self._reading[cjk] = self.prefix
         if prefix is None:
             lengths = map(_TOKEN_READING[cjk].__getitem__, self.text)
             if any(self.space):
