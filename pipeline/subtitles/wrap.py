@@ -632,7 +632,7 @@ class TokenTable:
     """
 
     __slots__ = (
-        "_end_reach", "_last_chars", "_reading", "_start_floor", "_times_indexed",
+        "_end_reach", "_last_chars", "_reading", "_separator", "_start_floor", "_times_indexed",
         "end", "glued", "jieba", "offset", "phrase", "prefix", "space", "start", "text",
     )  # fmt: skip
 
@@ -650,6 +650,7 @@ class TokenTable:
         self._last_chars: str | None = None
         self._reading: dict[bool, list[float]] = {}
         self._times_indexed = False
+        self._separator: str | None = None
         self._end_reach: list[int] | None = None
         self._start_floor: list[float] | None = None
 
@@ -688,6 +689,15 @@ class TokenTable:
         for flags in (self.glued, self.phrase):
             flags.extend([False] * (len(self.text) - len(flags)))
         self.prefix = list(accumulate(map(add, map(len, self.text), self.space), initial=0))
+        # Chinese has no spaces and English one before every word: then every join is one
+        # C-level join with that separator (see :meth:`join`).
+        unspaced = self.space.count(False)
+        if unspaced == len(self.space):
+            self._separator = ""
+        elif unspaced == 1 and not self.space[0]:
+            self._separator = " "
+        else:
+            self._separator = None
         return self
 
     def last_chars(self) -> str:
@@ -772,8 +782,10 @@ class TokenTable:
 
     def join(self, a: int, b: int) -> str:
         """:func:`join_tokens` of tokens[a:b]."""
+        if self._separator is not None:
+            return self._separator.join(self.text[a:b]).strip()
         spaces = self.space[a + 1 : b]
-        # Chinese has no spaces and English one before every word: both are one C-level join.
+        # Within a range with no spaces, or one before every token, it is one join too.
         if not any(spaces):
             return "".join(self.text[a:b]).strip()
         if all(spaces):
