@@ -813,6 +813,7 @@ class SplitAtClause:
         # Tokens ending in a mark, found in one scan of their last characters.
         mark = re.compile("[" + re.escape(self.marks) + "]")
         limits = (self.max_chars_per_line, self.max_lines, self.max_duration_ms)
+        priced_on: TokenTable | None = None  # the table the piece prices below were made for
         for group in groups:
             table, a, b = group.table, group.a, group.b
             if group_fits(group, *limits):
@@ -827,7 +828,8 @@ class SplitAtClause:
             if not cut_points:
                 out.append(group)
                 continue
-            fitting, priced = self._piece_costs(table)
+            if table is not priced_on:  # groups share one table: price with the same closures
+                (fitting, priced), priced_on = self._piece_costs(table), table
             cuts = _partition(table, a, b, cut_points, fitting, breaks)
             if cuts is not None and len(cuts) + 1 <= _fewest_cues(table, a, b, *limits):
                 pieces = _cut(group, cuts)
