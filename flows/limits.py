@@ -55,15 +55,31 @@ def hold_slot(name: str) -> AbstractContextManager[object]:
     return concurrency(name, occupy=1, strict=False, lease_duration=LEASE_SECONDS)
 
 
+def limit_exists(name: str) -> bool:
+    """True when the server has the named global concurrency limit."""
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            return False
+    return True
+
+
 @contextmanager
 def vendor_slot(vendor: str) -> Iterator[None]:
     """Hold one of the vendor's slots (waits while all are taken; no limit, no wait).
 
     In a process that sized the limit (a batch), slots come from its pool and pass from job to
-    job locally; elsewhere each call takes its own slot from Prefect.
+    job locally; elsewhere each call takes its own slot from Prefect. Where no batch has
+    created the limit yet (a single run on a fresh server, such as the quick start's), there is
+    nothing to wait for: asking Prefect anyway would only log a warning that looks like a
+    misconfiguration on every such run.
     """
     name = limit_name(vendor)
     pool = _pools.get(name)
+    if pool is None and not limit_exists(name):
+        yield
+        return
     with pool.slot() if pool is not None else hold_slot(name):
         yield
 

@@ -52,3 +52,20 @@ def test_a_slot_passes_to_the_next_waiter_when_released() -> None:
     for t in threads:
         t.join(30)
     assert order == ["first in", "first out", "second in"]
+
+
+def test_a_run_where_no_batch_made_the_limit_asks_prefect_for_no_slot(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Prefect would skip the acquisition anyway, but log "Concurrency limits ... do not exist" as a
+    # warning on every single caption run of a fresh server (the quick start's first command).
+    import flows.limits as limits
+
+    asked: list[str] = []
+    monkeypatch.setattr(limits, "hold_slot", lambda name: asked.append(name) or threading.Lock())
+    with limits.vendor_slot("test-never-created"):
+        pass
+    assert asked == []
+    limits.ensure_limit("test-created", 2)
+    limits._pools.pop("vendor-test-created")  # as in a process that did not size it
+    with limits.vendor_slot("test-created"):
+        pass
+    assert asked == ["vendor-test-created"]
