@@ -221,6 +221,42 @@ def test_english_sentences_split_at_sentence_ends_and_short_ones_merge() -> None
     assert all(c.end_ms - c.start_ms >= 833 for c in cues[:-1])
 
 
+def english_utterances(*parts: tuple[str, int], per_word_ms: int = 300) -> Transcript:
+    """Utterances of the texts given, each from its start time, one word per token."""
+    utterances = []
+    for text, start in parts:
+        words = tuple(Word(w.strip(",."), start + per_word_ms * k, start + per_word_ms * k + 280)
+                      for k, w in enumerate(text.split()))
+        utterances.append(Utterance(text, start, words[-1].end_ms, words))
+    return Transcript(tuple(utterances), language="en-US")
+
+
+def test_a_sentence_the_vendor_cut_into_two_utterances_is_cut_by_the_rules_instead() -> None:
+    # Volcengine sizes caption utterances by words_per_line, so a sentence often breaks mid-phrase;
+    # the second part is too long to be merged away as a short cue.
+    transcript = english_utterances(("Welcome to the subtitle pipeline.", 0), ("This short clip tests English captions and", 2000),
+                                    ("their timing in detail.", 4100), ("Thank you for watching.", 6500))
+    cues = build_cues(transcript)
+    assert [c.text.replace("\n", " ") for c in cues] == [
+        "Welcome to the subtitle pipeline.", "This short clip tests English captions and their timing in detail.",
+        "Thank you for watching.",
+    ]
+    assert cues[1].lines == ("This short clip tests English captions", "and their timing in detail.")  # before "and"
+
+
+def test_utterances_are_not_joined_across_a_long_pause_or_an_overlap() -> None:
+    paused = build_cues(english_utterances(("It is done.", 0), ("We waited and", 2000), ("then we left.", 4000)))
+    assert [c.text for c in paused] == ["It is done.", "We waited and", "then we left."]
+    overlapping = build_cues(english_utterances(("It is done.", 0), ("We waited and", 2000), ("then we left.", 2800)))
+    assert "We waited and" in [c.text for c in overlapping]
+
+
+def test_unpunctuated_utterances_keep_the_vendor_boundaries() -> None:
+    # Without punctuation the utterance ends are the only sentence ends there are.
+    transcript = Transcript((chars_utterance("今天天气很好", 0), chars_utterance("我们去公园散步", 1300)), language="zh-CN")
+    assert [c.text for c in build_cues(transcript)] == ["今天天气很好", "我们去公园散步"]
+
+
 @pytest.mark.parametrize(
     ("mode", "expected"),
     [
@@ -239,11 +275,12 @@ def test_punctuation_display_modes(mode: str, expected: list[tuple[str, ...]]) -
 def test_recipe_names_the_rules_in_order_with_arguments() -> None:
     recipe = recipe_for(rules_for("zh-CN", pause_split_ms=400), media_end_ms=5000)
     assert [step["name"] for step in recipe] == [
-        "split_at_sentence_end", "split_at_pause", "split_at_clause", "split_by_length",
+        "join_sentence_parts", "split_at_sentence_end", "split_at_pause", "split_at_clause", "split_by_length",
         "merge_short", "extend_for_reading_speed", "close_gaps", "clamp_duration",
     ]  # fmt: skip
-    assert recipe[1]["args"] == {"min_pause_ms": 400}
-    assert recipe[5]["args"]["media_end_ms"] == 5000 and recipe[5]["args"]["max_cps"] == 9.0
+    assert recipe[0]["args"] == {"max_gap_ms": 400, "min_punctuated": 0.5}
+    assert recipe[2]["args"] == {"min_pause_ms": 400}
+    assert recipe[6]["args"]["media_end_ms"] == 5000 and recipe[6]["args"]["max_cps"] == 9.0
 
 
 def test_overlapping_vendor_utterances_never_overlap_as_cues() -> None:

@@ -3,12 +3,12 @@
 The chain (after stable-ts' ``split_by_gap``/``split_by_punctuation``/``merge_by_gap``, but
 with named arguments instead of a positional mini-language)::
 
-    split_at_sentence_end -> split_at_pause -> split_at_clause -> split_by_length
-    -> merge_short -> extend_for_reading_speed -> close_gaps -> clamp_duration
+    join_sentence_parts -> split_at_sentence_end -> split_at_pause -> split_at_clause
+    -> split_by_length -> merge_short -> extend_for_reading_speed -> close_gaps -> clamp_duration
 
 Each rule is a frozen dataclass whose fields are its arguments, so :func:`recipe_for`
 records exactly what ran and the JSON output can be reproduced. Rules work on *groups*
-(a range of tokens plus display times); the first five only regroup tokens, the last three
+(a range of tokens plus display times); the first six only regroup tokens, the last three
 only move times. Tokens are never dropped, duplicated or reordered, so no text is lost.
 
 All tokens of a transcript live in one :class:`~pipeline.subtitles.wrap.TokenTable`
@@ -684,6 +684,47 @@ def _cut(group: Group, cuts: Sequence[int]) -> list[Group]:
 # --------------------------------------------------------------------------- regrouping rules
 
 
+_SENTENCE_MARKS = SENTENCE_END | {"."}
+
+
+@dataclass(frozen=True)
+class JoinSentenceParts:
+    """Join an utterance to the one before it when that one stops in the middle of a sentence.
+
+    Vendors cut long sentences into line-sized utterances (Volcengine's caption API sizes them
+    by ``words_per_line``), often mid-phrase: "This short clip tests English captions and" |
+    "their timing.". Kept as cue boundaries, such cuts put a cue break where none of the rules
+    after this one would. So where the transcript is punctuated (at least ``min_punctuated``
+    of its utterances end a sentence), an utterance that ends without a sentence mark joins
+    the next one when the speaker goes on within ``max_gap_ms``, and the following rules cut
+    the sentence where they judge best. In unpunctuated text the utterance ends are the only
+    sentence ends there are, so nothing is joined; nor are utterances whose times overlap.
+    """
+
+    name: ClassVar[str] = "join_sentence_parts"
+    max_gap_ms: int = 600
+    min_punctuated: float = 0.5
+
+    def apply(self, groups: list[Group]) -> list[Group]:
+        if len(groups) < 2:
+            return groups
+        text = groups[0].table.text
+        # Any sentence mark counts here, even one the sentence rule doubts ("no.", "U.S."): the
+        # vendor's boundary after it is more evidence of a sentence end.
+        finished = [_last_mark(text[g.b - 1]) in _SENTENCE_MARKS for g in groups]
+        if sum(finished) < self.min_punctuated * len(groups):
+            return groups
+        out = [groups[0]]
+        for group, prev_finished in zip(groups[1:], finished, strict=False):
+            last = out[-1]
+            gap = group.start_ms - last.end_ms
+            if not prev_finished and last.b == group.a and 0 <= gap <= self.max_gap_ms:
+                out[-1] = Group.of(last.table, last.a, group.b)
+            else:
+                out.append(group)
+        return out
+
+
 @lru_cache(maxsize=1 << 16)
 def _last_mark(text: str) -> str:
     """The token's last character before any closing quotes or brackets ("" when none)."""
@@ -1120,6 +1161,7 @@ def default_chain(rules: CueRules, media_end_ms: int | None = None) -> tuple[Rul
         "max_duration_ms": rules.max_duration_ms,
     }
     return (
+        JoinSentenceParts(max_gap_ms=rules.pause_split_ms),
         SplitAtSentenceEnd(),
         SplitAtPause(min_pause_ms=rules.pause_split_ms),
         SplitAtClause(**fit),
