@@ -46,6 +46,7 @@ TRANSCRIPTS = [
         ),
         language="en-US",
     ),
+    Transcript((spoken("今天天气很好", 0), spoken("，我们去公园散步。", 3_000)), language="zh-CN"),  # a comma opens the utterance
 ]
 
 
@@ -115,3 +116,8 @@ def test_space_mode_allows_spaces_between_chinese() -> None:
     cue = [Cue(0, 2000, ("你好 世界",))]
     assert lint_cues(cue, rules_for("zh-CN", punctuation="space")) == []
     assert [i.rule for i in lint_cues(cue, rules_for("zh-CN"))] == ["cjk_space"]
+
+
+def test_a_cue_that_starts_with_a_closing_mark_is_reported() -> None:
+    issues = lint_cues([Cue(0, 2000, ("今天天气很好",)), Cue(2500, 4500, ("，我们去公园。",))], rules_for("zh-CN"))
+    assert [(i.cue_index, i.rule, i.message) for i in issues] == [(1, "line_start_punctuation", "line 1 starts with '，'")]

@@ -251,6 +251,20 @@ def test_utterances_are_not_joined_across_a_long_pause_or_an_overlap() -> None:
     assert "We waited and" in [c.text for c in overlapping]
 
 
+@pytest.mark.parametrize(
+    ("language", "second", "expected"),
+    [
+        ("zh-CN", "，我们去公园。", ["今天天气很好，", "我们去公园。"]),
+        ("zh-CN", "」", ["今天天气很好」"]),
+        ("en-US", "), and then we left.", ["It rained all day),", "and then we left."]),
+    ],
+)
+def test_a_closing_mark_that_opens_an_utterance_ends_the_one_before(language: str, second: str, expected: list[str]) -> None:
+    first = "今天天气很好" if language == "zh-CN" else "It rained all day"
+    transcript = Transcript((Utterance(first, 0, 1500), Utterance(second, 4000, 5500)), language=language)
+    assert [c.text.replace("\n", " ") for c in build_cues(transcript)] == expected
+
+
 def test_unpunctuated_utterances_keep_the_vendor_boundaries() -> None:
     # Without punctuation the utterance ends are the only sentence ends there are.
     transcript = Transcript((chars_utterance("今天天气很好", 0), chars_utterance("我们去公园散步", 1300)), language="zh-CN")

@@ -67,7 +67,7 @@ def _check_text(index: int, cue: Cue, rules: CueRules) -> list[LintIssue]:
             )
         if not line.strip():
             issues.append(LintIssue(index, "empty_line", f"line {number} is empty"))
-        elif number > 1 and line[0] in CLOSING_PUNCTUATION:
+        elif line[0] in CLOSING_PUNCTUATION:  # the first line too: a cue break is a line break
             issues.append(LintIssue(index, "line_start_punctuation", f"line {number} starts with {line[0]!r}"))
         if rules.is_cjk and rules.punctuation != "space" and _has_space_between_cjk(line):
             issues.append(LintIssue(index, "cjk_space", f"line {number} has a space between CJK characters"))
@@ -130,7 +130,7 @@ def lint_cues(cues: Sequence[Cue], rules: CueRules) -> list[LintIssue]:
     """Every rule each cue breaks, in cue order.
 
     Checks: lines per cue, line width (a line that is one long word is exempt), empty
-    cues/lines, closing punctuation at a line start, spaces between CJK characters (unless
+    cues/lines, closing punctuation at the start of any line (a cue's first line too), spaces between CJK characters (unless
     the punctuation mode shows marks as spaces), duration bounds, reading speed, order,
     overlaps and gaps (minimum, and gaps that should have been closed).
     """

@@ -559,6 +559,8 @@ def _table_by_utterance(transcript: Transcript, rules: CueRules) -> tuple[TokenT
     for utterance in transcript.utterances:
         a = len(table)
         _add_utterance(table, utterance, chinese)
+        if ranges and len(table) > a and _only_closing_marks(table.text[a]):
+            _glue_to_previous(table, a)
         if len(table) == a:
             continue
         if ranges:
@@ -567,6 +569,25 @@ def _table_by_utterance(transcript: Transcript, rules: CueRules) -> tuple[TokenT
             table.jieba[a] = None
         ranges.append((a, len(table)))
     return table.finish(), ranges
+
+
+def _only_closing_marks(token: str) -> bool:
+    """True for a token of closing punctuation alone ("，", "),", "」"): one that cannot start a line."""
+    return all(not ch.isalnum() and (ch in NO_LINE_START or ch in _CLOSERS) for ch in token)
+
+
+def _glue_to_previous(table: TokenTable, k: int) -> None:
+    """Move token ``k``'s text to the end of token ``k - 1`` and drop token ``k``.
+
+    Why: a vendor utterance that starts with a comma or a closing bracket would otherwise
+    start a cue with it; within one text :func:`span_bounds` glues such marks to the
+    character before them, and this does the same across the utterance boundary. The mark
+    keeps the previous token's times, as a mark inside a text takes the time of the
+    character before it.
+    """
+    table.text[k - 1] += table.text[k]
+    for column in (table.text, table.start, table.end, table.space, table.offset, table.jieba):
+        del column[k]
 
 
 def _timed_groups(table: TokenTable, ranges: Iterable[tuple[int, int]]) -> list[Group]:
