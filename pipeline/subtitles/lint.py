@@ -130,9 +130,10 @@ def lint_cues(cues: Sequence[Cue], rules: CueRules) -> list[LintIssue]:
     """Every rule each cue breaks, in cue order.
 
     Checks: lines per cue, line width (a line that is one long word is exempt), empty
-    cues/lines, closing punctuation at the start of any line (a cue's first line too), spaces between CJK characters (unless
-    the punctuation mode shows marks as spaces), duration bounds, reading speed, order,
-    overlaps and gaps (minimum, and gaps that should have been closed).
+    cues/lines, closing punctuation at the start of any line (a cue's first line too),
+    spaces between CJK characters (unless the punctuation mode shows marks as spaces),
+    duration bounds, reading speed, order, overlaps and gaps (minimum, and gaps that
+    should have been closed).
     """
     issues: list[LintIssue] = []
     for index, cue in enumerate(cues):
