@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def _process_umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (/proc).
+
+    ``os.umask`` can only be read by setting it, which for a moment would give files that
+    other threads create (Prefect runs tasks in threads) no protection at all.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o077)  # the strict value for the moment it is set
+    os.umask(mask)
+    return mask
+
+
+def _final_mode(target: Path) -> int:
+    """The mode a plainly written file would have: the old file's when replacing one, else 0666 less the umask.
+
+    Why: ``mkstemp`` makes the temporary file 0600, and the rename would carry that onto every
+    subtitle, preview and video we write, which other users, a web server or a NAS could not read.
+    """
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_process_umask()
 
 
 @contextmanager
@@ -29,6 +59,7 @@ def atomic_path(target: str | os.PathLike[str], keep_suffix: bool = False) -> It
     tmp = Path(name)
     try:
         yield tmp
+        os.chmod(tmp, _final_mode(target))
         os.replace(tmp, target)
     finally:
         if tmp.exists():
