@@ -573,7 +573,7 @@ def _table_by_utterance(transcript: Transcript, rules: CueRules) -> tuple[TokenT
 
 def _only_closing_marks(token: str) -> bool:
     """True for a token of closing punctuation alone ("，", "),", "」"): one that cannot start a line."""
-    return all(not ch.isalnum() and (ch in NO_LINE_START or ch in _CLOSERS) for ch in token)
+    return not token.strip(_CLOSING + _CLOSERS)
 
 
 def _glue_to_previous(table: TokenTable, k: int) -> None:
