@@ -24,16 +24,41 @@ from pipeline.subtitles.formats import (
 )
 from pipeline.subtitles.lint import LintIssue, lint_cues
 from pipeline.subtitles.rules import LANGUAGE_DEFAULTS, PUNCTUATION_MODES, CueRules, rules_for
-from pipeline.subtitles.segment import Cue, build_cues, default_chain, recipe_for
+from pipeline.subtitles.segment import (
+    ClampDuration,
+    CloseGaps,
+    Cue,
+    ExtendForReadingSpeed,
+    JoinSentenceParts,
+    MergeShort,
+    Rule,
+    SplitAtClause,
+    SplitAtPause,
+    SplitAtSentenceEnd,
+    SplitByLength,
+    build_cues,
+    default_chain,
+    recipe_for,
+)
 from pipeline.subtitles.wrap import wrap_text
 
 __all__ = [
+    "ClampDuration",
+    "CloseGaps",
     "Cue",
     "CueRules",
     "DEFAULT_ASS_STYLE",
+    "ExtendForReadingSpeed",
+    "JoinSentenceParts",
     "LANGUAGE_DEFAULTS",
     "LintIssue",
+    "MergeShort",
     "PUNCTUATION_MODES",
+    "Rule",
+    "SplitAtClause",
+    "SplitAtPause",
+    "SplitAtSentenceEnd",
+    "SplitByLength",
     "build_cues",
     "default_chain",
     "lint_cues",

@@ -1281,12 +1281,15 @@ def render_cues(groups: Sequence[Group], rules: CueRules) -> list[Cue]:
     return cues
 
 
-def build_cues(transcript: Transcript, rules: CueRules | None = None) -> list[Cue]:
+def build_cues(
+    transcript: Transcript, rules: CueRules | None = None, chain: Sequence[Rule] | None = None
+) -> list[Cue]:
     """Turn a transcript into ordered, non-overlapping, wrapped cues.
 
     Args:
         transcript: the normalized vendor result.
         rules: limits to apply; ``rules_for(transcript.language)`` when omitted.
+        chain: the rules to apply, in order; :func:`default_chain` of ``rules`` when omitted.
 
     Returns:
         Cues in time order; their concatenated text is the transcript's text (apart from
@@ -1300,7 +1303,7 @@ def build_cues(transcript: Transcript, rules: CueRules | None = None) -> list[Cu
     gc.disable()
     try:
         groups = transcript_groups(transcript, rules)
-        for rule in default_chain(rules, transcript.duration_ms):
+        for rule in default_chain(rules, transcript.duration_ms) if chain is None else chain:
             groups = rule.apply(groups)
         return render_cues(groups, rules)
     finally:
