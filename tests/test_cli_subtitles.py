@@ -15,8 +15,8 @@ import pytest
 
 from flows.cli import EXIT_USER_ERROR, main
 from pipeline.media import tools
+from pipeline.media.burn import has_subtitles_filter
 from pipeline.subtitles import read_cues
-from pipeline.subtitles.burn import has_subtitles_filter
 
 CLEAN_ZH = """1
 00:00:00,000 --> 00:00:01,500

@@ -12,7 +12,8 @@ import argparse
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.subtitles.burn import BurnStyle, burn, preview_clip, preview_still
+from pipeline.media.burn import burn, preview_clip, preview_still
+from pipeline.media.burn_style import BurnStyle
 
 DEFAULT_STYLE = BurnStyle()
 

@@ -1,4 +1,4 @@
-"""Burn-in: command building (no ffmpeg run), font discovery, and real burns checked pixel by pixel."""
+"""Burn-in: command building (no ffmpeg run), the font fallback, and real burns checked pixel by pixel."""
 
 from __future__ import annotations
 
@@ -11,22 +11,20 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError, MediaError
+from pipeline.media import burn as burn_module
 from pipeline.media import tools
-from pipeline.media.probe import probe
-from pipeline.subtitles import burn as burn_module
-from pipeline.subtitles.burn import (
-    BurnStyle,
-    ass_colour,
+from pipeline.media.burn import (
     burn,
     burn_command,
-    find_cjk_font,
-    force_style,
     preview_clip,
     preview_still,
     require_subtitles_filter,
     still_command,
     with_installed_font,
 )
+from pipeline.media.burn_style import BurnStyle
+from pipeline.media.fonts import find_cjk_font
+from pipeline.media.probe import probe
 
 WIDTH, HEIGHT = 320, 240
 SRT_TEXT = "1\n00:00:00,000 --> 00:00:03,000\n字幕测试 Subtitle\n"
@@ -125,17 +123,6 @@ def test_force_style_sizes_are_fractions_of_height(height: int) -> None:
     assert fields["PrimaryColour"] == "&H00FFFFFF"
 
 
-def test_exact_value_at_playres_height() -> None:
-    fields = dict(kv.split("=", 1) for kv in force_style(BurnStyle(font_size=0.1, margin_v=0.1), 288).split(","))
-    assert fields["Fontsize"] == "29" and fields["MarginV"] == "29"
-
-
-def test_thin_outline_never_rounds_away_but_zero_stays_zero() -> None:
-    fields = dict(kv.split("=", 1) for kv in force_style(BurnStyle(outline=0.001, shadow=0), 240).split(","))
-    assert float(fields["Outline"]) * 240 / 288 == pytest.approx(1, abs=0.01)
-    assert fields["Shadow"] == "0"
-
-
 @pytest.mark.parametrize("name", NASTY_NAMES)
 def test_nasty_paths_survive_both_unescaping_levels(tmp_path: Path, name: str) -> None:
     folder = tmp_path / "dir: with [odd], 'chars'"
@@ -191,50 +178,7 @@ def test_unsupported_subtitle_format() -> None:
         burn_command("in.mp4", "cues.txt", "out.mp4", BurnStyle(), 720, ffmpeg="ffmpeg")
 
 
-@pytest.mark.parametrize("kwargs", [{"font_name": "A,B"}, {"font_size": 16}, {"primary_colour": "white"},
-                                    {"alignment": 0}, {"margin_v": -0.1}])
-def test_bad_style_is_rejected(kwargs: dict[str, object]) -> None:
-    with pytest.raises(InputError):
-        BurnStyle(**kwargs)  # type: ignore[arg-type]
-
-
-def test_colours() -> None:
-    assert ass_colour("#FF8000") == "&H000080FF"
-    assert ass_colour("#ffffff80") == "&H7FFFFFFF"
-    assert ass_colour("&HFF") == "&H000000FF"
-
-
-# --------------------------------------------------------------------------- fonts
-
-
-def _system_font(cjk: bool) -> Path | None:
-    for path in burn_module._font_files([Path(d).expanduser() for d in burn_module.SYSTEM_FONT_DIRS]):
-        faces = burn_module._sfnt_faces(path)
-        if faces and all(has_cjk == cjk for _, has_cjk in faces):
-            return path
-    return None
-
-
-def test_find_cjk_font_scans_a_fonts_dir_without_fontconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cjk, latin = _system_font(cjk=True), _system_font(cjk=False)
-    if cjk is None or latin is None:
-        pytest.skip("needs one CJK and one Latin font installed")
-    monkeypatch.setattr(burn_module.shutil, "which", lambda name: None)
-    monkeypatch.setattr(burn_module, "SYSTEM_FONT_DIRS", ())
-    (tmp_path / "latin").mkdir()
-    (tmp_path / "latin" / latin.name).symlink_to(latin)
-    (tmp_path / "cjk").mkdir()
-    (tmp_path / "cjk" / cjk.name).symlink_to(cjk)
-    (tmp_path / "cjk" / "broken.ttf").write_bytes(b"not a font")
-    assert find_cjk_font(tmp_path / "latin") is None
-    found = find_cjk_font(tmp_path / "cjk")
-    assert found is not None and found in {f for f, _ in burn_module._sfnt_faces(cjk)}
-
-
-def test_pick_family_prefers_simplified_sans() -> None:
-    assert burn_module._pick_family(["Foo Serif SC", "Bar Sans SC", "Baz TC"], ()) == "Bar Sans SC"
-    assert burn_module._pick_family(["X", "WenQuanYi Zen Hei"], burn_module.PREFERRED_CJK_FAMILIES) == "WenQuanYi Zen Hei"
-    assert burn_module._pick_family([], ()) is None
+# --------------------------------------------------------------------------- font fallback
 
 
 def test_missing_font_is_swapped_for_an_installed_cjk_one() -> None:
