@@ -17,7 +17,8 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
+from uuid import UUID
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
@@ -217,7 +218,10 @@ def caption_batch(
     logger.info("batch: %d item(s), %d to run, %d already done", len(rows), len(todo), len(skipped))
     ensure_limit("volcengine", concurrency)
     warm_slots("volcengine", len(todo))
-    progress = create_progress_artifact(0.0, key="batch-progress", description=f"{len(todo)} item(s) to caption")
+    # create_progress_artifact is @async_dispatch'ed, so it is typed "UUID | Coroutine"; this flow is sync,
+    # so it returns the artifact's UUID.
+    progress = cast(UUID, create_progress_artifact(0.0, key="batch-progress",
+                                                   description=f"{len(todo)} item(s) to caption"))
     options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
                "resolver": resolver}
     links = sum(sources.is_share_link(r["source"]) for r in todo)

@@ -9,14 +9,21 @@ into a client inside the task.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from flows.params import Target
 from pipeline.errors import InputError
 from pipeline.vendors import transcriptgenerate, volcengine, yinzi
+
+if TYPE_CHECKING:
+    from flows.blocks import (
+        TranscriptGenerateCredentialsBlock,
+        VolcengineCredentialsBlock,
+        YinziCredentialsBlock,
+    )
 
 # Where each vendor's API sits below a sandbox's (or gateway's) root URL.
 API_ROOTS = {"volcengine": "/api/v1/vc", "transcriptgenerate": "/open-gateway", "yinzi": ""}
@@ -63,7 +70,13 @@ def _sandbox_credentials(vendor: str) -> Any:
     return yinzi.YinziCredentials(yinzi_sandbox.YinziConfig().api_key)
 
 
-CLIENTS: dict[str, tuple[type, type]] = {
+class _CredentialsClass(Protocol):
+    """A vendor's credentials class: what ``open_client`` calls on it."""
+
+    def from_env(self, environ: Mapping[str, str] | None = None) -> Any: ...
+
+
+CLIENTS: dict[str, tuple[type, _CredentialsClass]] = {
     "volcengine": (volcengine.VolcengineClient, volcengine.VolcengineCredentials),
     "transcriptgenerate": (transcriptgenerate.TranscriptGenerateClient, transcriptgenerate.TranscriptGenerateCredentials),
     "yinzi": (yinzi.YinziClient, yinzi.YinziCredentials),
@@ -76,7 +89,10 @@ def open_client(conn: Connection, **kwargs: Any) -> Any:
     if conn.credentials.startswith("block:"):
         from flows.blocks import BLOCKS
 
-        block = BLOCKS[conn.vendor].load(conn.credentials.removeprefix("block:"))
+        # Block.load is @async_dispatch'ed, so it is typed "block | Coroutine"; called from sync code, as
+        # here (inside a task), it returns the block itself.
+        block = cast("VolcengineCredentialsBlock | TranscriptGenerateCredentialsBlock | YinziCredentialsBlock",
+                     BLOCKS[conn.vendor].load(conn.credentials.removeprefix("block:")))
         return client_cls(block.credentials(), conn.base_url or block.base_url, **kwargs)
     creds = _sandbox_credentials(conn.vendor) if conn.credentials == "sandbox" else creds_cls.from_env()
     return client_cls(creds, conn.base_url, **kwargs)

@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -38,6 +38,21 @@ from pipeline.vendors.yinzi import PLATFORMS as YINZI_PLATFORMS
 Resolver = Literal["transcriptgenerate", "yinzi"]
 Mode = Literal["caption", "align_text"]
 SUPPORTED = {"transcriptgenerate": TG_PLATFORMS, "yinzi": YINZI_PLATFORMS}
+
+
+class _SubflowKwargs(TypedDict):
+    """The parameters ``caption_media`` and ``align_script`` share, typed so their ``**`` call is checked."""
+
+    media: str
+    output_dir: str
+    language: Language
+    formats: list[Format]
+    max_chars_per_line: int | None
+    max_lines: int
+    target: Target
+    sandbox_url: str | None
+    credentials_block: str | None
+    output_name: str | None
 
 
 @dataclass(frozen=True)
@@ -164,9 +179,9 @@ def caption_link(
             link = resolve_with_yinzi(share_text, conn, ledger)
         media = download_media(link.video_url, str(out / "downloads"), max_download_mb)
         stem = output_name or output_stem(link)
-        common = dict(media=media, output_dir=output_dir, language=language, formats=list(formats),
-                      max_chars_per_line=max_chars_per_line, max_lines=max_lines, target=target, sandbox_url=root,
-                      credentials_block=credentials_block, output_name=stem)
+        common = _SubflowKwargs(media=media, output_dir=output_dir, language=language, formats=list(formats),
+                                max_chars_per_line=max_chars_per_line, max_lines=max_lines, target=target,
+                                sandbox_url=root, credentials_block=credentials_block, output_name=stem)
         if mode == "align_text":
             if not link.text:
                 raise InputError(f"{link.url}: TranscriptGenerate returned no text to align; use mode=caption")

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 from flows.params import Format, Language, Target
 
@@ -56,7 +56,7 @@ class ServeOptions:
     pattern: str = "*.mp4"
     output_dir: str = "output"
     language: Language = "zh-CN"
-    formats: list[str] = field(default_factory=lambda: ["srt", "vtt"])
+    formats: list[Format] = field(default_factory=lambda: ["srt", "vtt"])
     cron: str = DEFAULT_CRON
     timezone: str = DEFAULT_TIMEZONE
     nightly_paused: bool = False
@@ -94,7 +94,9 @@ def build_deployments(opts: ServeOptions) -> list[RunnerDeployment]:
              "concurrency": opts.concurrency}
     where = "the embedded vendor sandbox" if opts.target == "sandbox" and not opts.sandbox_url else \
         f"the {opts.target} vendors"
-    deployments = [
+    # ``to_deployment`` is ``@async_dispatch``ed, so it is typed ``RunnerDeployment | Coroutine[...]``;
+    # called from sync code, as here, it returns the RunnerDeployment itself.
+    deployments = cast("list[RunnerDeployment]", [
         caption_media.to_deployment(
             "ui", parameters=per_file, tags=[*TAGS, "caption"],
             description=f"Caption one media file on this machine (Volcengine caption API, {where}). "
@@ -121,7 +123,7 @@ def build_deployments(opts: ServeOptions) -> list[RunnerDeployment]:
             description=f"Every `{opts.cron}` ({opts.timezone}): caption new `{opts.pattern}` files in "
                         f"`{batch['folder']}` into `{common['output_dir']}` ({where}). Items done in an "
                         "earlier night are skipped."),
-    ]
+    ])
     if opts.only:
         deployments = [d for d in deployments if f"{d.flow_name}/{d.name}" in opts.only or d.name in opts.only]
     return deployments

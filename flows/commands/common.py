@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, get_args
+from typing import TypedDict, cast, get_args
 
-from flows.params import Format
+from flows.params import Format, Target
 from pipeline.errors import InputError
 
 
@@ -18,15 +18,27 @@ def add_target_arguments(p: argparse.ArgumentParser, block_type: str) -> None:
                    help=f"saved Prefect '{block_type}' block for live runs (default: environment variables)")
 
 
-def target_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+class TargetKwargs(TypedDict):
+    """The flows' shared ``target``/``sandbox_url``/``credentials_block`` parameters.
+
+    A TypedDict (not ``dict[str, Any]``) so that ``**target_kwargs(args)`` lets mypy pick the flow's plain
+    overload (returning the flow's result) rather than the ``return_state=True`` one (returning a State).
+    """
+
+    target: Target
+    sandbox_url: str | None
+    credentials_block: str | None
+
+
+def target_kwargs(args: argparse.Namespace) -> TargetKwargs:
     return {"target": "live" if args.live else "sandbox", "sandbox_url": args.sandbox_url,
             "credentials_block": args.credentials_block}
 
 
-def parse_formats(text: str) -> list[str]:
+def parse_formats(text: str) -> list[Format]:
     """``srt,vtt`` → ["srt", "vtt"], refusing unknown names."""
     formats = [f.strip().lower() for f in text.split(",") if f.strip()]
     unknown = sorted(set(formats) - set(get_args(Format)))
     if unknown or not formats:
         raise InputError(f"--formats: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(get_args(Format))}")
-    return formats
+    return cast(list[Format], formats)  # every name was checked against Format just above

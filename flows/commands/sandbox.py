@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
         YinziConfig,
         serve,
     )
+    from pipeline.sandbox.state import DEFAULT_TRANSCRIPT_DIRS
 
-    extra = {"transcript_dirs": tuple(Path(d) for d in args.transcripts)} if args.transcripts else {}
+    transcript_dirs = tuple(Path(d) for d in args.transcripts) if args.transcripts else DEFAULT_TRANSCRIPT_DIRS
     config = SandboxConfig(
         processing_ms=args.latency_ms, processing_ms_per_audio_s=args.latency_per_audio_second_ms,
         max_hold_s=args.max_hold, qps_limit=args.qps, call_allowance=args.allowance, code_as_string=args.code_as_string,
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             "yinzi": YinziConfig(balance=args.yinzi_balance),
             "media_library": MediaLibraryConfig(link_ttl_s=args.link_ttl),
         },
-        **extra,
+        transcript_dirs=transcript_dirs,
     )
     serve(args.host, args.port, config)
     return 0

@@ -618,8 +618,8 @@ class VolcengineSandbox:
             return AudioSource(path=target), hashlib.sha256(data).hexdigest(), text
         if kind == "application/json":
             payload = await json_body(request)
-            text = payload.get("audio_text")
-            return AudioSource(url=checked_url(payload)), None, text if isinstance(text, str) else ""
+            audio_text = payload.get("audio_text")
+            return AudioSource(url=checked_url(payload)), None, audio_text if isinstance(audio_text, str) else ""
         if is_audio_type(kind):
             source, sha256 = await self.uploaded(request)
             return source, sha256, request.query_params.get("audio_text", "")
@@ -660,7 +660,7 @@ class VolcengineSandbox:
             if blocking == "1":
                 await self.hold(job)
         except Refusal as refusal:
-            extra = {"id": job_id} if job_id else {}
+            extra: dict[str, Any] = {"id": job_id} if job_id else {}  # fields of the JSON answer (answer()'s **extra)
             return self.answer(refusal.code, refusal.text, **extra)
         if not job.finished() or job.outcome is None:
             return self.answer(PROCESSING, MESSAGES[PROCESSING], id=job.id)

@@ -113,6 +113,15 @@ class MediaHost(Protocol):
         """Release the host's resources (server, client)."""
         ...
 
+    def __enter__(self) -> MediaHost:
+        """A host is its own context manager: ``with host_from_settings() as host:``."""
+        ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        """Close the host."""
+        ...
+
 
 class _HostBase:
     """What every host shares: the context managers and the input checks."""

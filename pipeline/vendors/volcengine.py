@@ -307,11 +307,12 @@ class VolcengineClient:
 
     def _query(self, path: str, task_id: str, blocking: bool, what: str) -> Mapping[str, Any] | Pending[Mapping[str, Any]]:
         params = self._params({"id": task_id, "blocking": "1" if blocking else "0"})
-        timeout = self.timeouts.httpx(read=self.timeouts.blocking_read) if blocking else None
+        # A blocking query may be held open for a while: give it a longer read timeout.
+        timeout = self.timeouts.httpx(read=self.timeouts.blocking_read) if blocking else httpx.USE_CLIENT_DEFAULT
 
         def ask() -> Mapping[str, Any] | Pending[Mapping[str, Any]]:
             try:
-                response = self._http.get(path, params=params, **({"timeout": timeout} if timeout else {}))
+                response = self._http.get(path, params=params, timeout=timeout)
             except httpx.ReadTimeout as exc:
                 if blocking:
                     raise BlockingQueryTimeout(f"{what}: blocking query held longer than {self.timeouts.blocking_read:.0f} s") from exc

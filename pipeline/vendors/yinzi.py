@@ -36,6 +36,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -445,7 +446,7 @@ class YinziClient:
             used.add(name)
             target = out / name
             call_with_retries(
-                lambda stuff=stuff, target=target: self._fetch(stuff, target), self.retry,
+                functools.partial(self._fetch, stuff, target), self.retry,
                 idempotent=True, sleep=self._sleep, what=f"yinzi download {name}",
             )
             key = stuff.business if stuff.business and stuff.business not in paths else name
