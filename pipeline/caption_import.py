@@ -50,7 +50,7 @@ from typing import Literal
 import pysubs2
 
 from pipeline.errors import SubtitleError
-from pipeline.subtitles.wrap import is_cjk_char, is_halfwidth
+from pipeline.subtitles.text import is_cjk_char, is_halfwidth
 from pipeline.transcript import Transcript, Utterance, Word, transcript_from_text
 
 CaptionFormat = Literal["srt", "vtt", "lrc", "ass", "text"]

@@ -1,4 +1,4 @@
-"""Cue building (pipeline.subtitles.segment): examples from real vendor output and properties."""
+"""Cue building (pipeline.subtitles.chain): examples from real vendor output and properties."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.subtitles import Cue, CueRules, build_cues, recipe_for, rules_for
-from pipeline.subtitles.wrap import is_cjk_char, line_width, reading_length, tokenize
+from pipeline.subtitles.text import is_cjk_char, line_width, reading_length
+from pipeline.subtitles.tokens import tokenize
 from pipeline.transcript import Transcript, Utterance, Word, transcript_from_volcengine
 
 ATA_DOC = Path("/work/shared/vendor-docs/volcengine-ata.txt")
@@ -429,7 +430,7 @@ def table_lists(table_and_ranges: tuple) -> tuple:
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_the_whole_transcript_fast_path_builds_what_the_per_utterance_path_builds(quirk: str, data: st.DataObject) -> None:
-    from pipeline.subtitles.segment import _spaced_table, _table_by_utterance
+    from pipeline.subtitles.transcript_table import _spaced_table, _table_by_utterance
 
     transcript = data.draw(spaced_transcripts(quirk))
     fast = _spaced_table(transcript)
@@ -438,7 +439,7 @@ def test_the_whole_transcript_fast_path_builds_what_the_per_utterance_path_build
 
 
 def test_plain_english_vendor_output_takes_the_fast_path() -> None:
-    from pipeline.subtitles.segment import _spaced_table
+    from pipeline.subtitles.transcript_table import _spaced_table
 
     words = (Word("Hello", 0, 300), Word("world", 300, 600), Word("Don't", 900, 1200), Word("go", 1200, 1000))
     transcript = Transcript((Utterance("Hello, world.", 0, 600, words[:2]), Utterance(" Don't go!", 900, 1200, words[2:])))

@@ -1,4 +1,4 @@
-"""Line breaking and per-language rules (pipeline.subtitles.wrap, pipeline.subtitles.rules)."""
+"""Line breaking and per-language rules (pipeline.subtitles.lines, tokens, text, rules)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,8 @@ from hypothesis import strategies as st
 
 import pipeline.subtitles as subtitles
 from pipeline.subtitles import CueRules, rules_for, wrap_text
-from pipeline.subtitles.wrap import (
-    NO_LINE_START,
-    is_cjk_char,
-    line_width,
-    reading_length,
-    split_spans,
-    tokenize,
-)
+from pipeline.subtitles.text import NO_LINE_START, is_cjk_char, line_width, reading_length
+from pipeline.subtitles.tokens import split_spans, tokenize
 
 ZH = rules_for("zh-CN")
 EN = rules_for("en-US")

@@ -16,12 +16,11 @@ from typing import Any
 
 from pipeline.errors import InputError
 from pipeline.subtitles import Cue, CueRules, LintIssue, lint_cues, read_cues, rules_for
+from pipeline.subtitles.formats import srt_time
+from pipeline.subtitles.language import guess_language
 
 EXIT_CLEAN = 0
 EXIT_ISSUES = 1
-
-# A file whose letters are at least this share CJK is treated as CJK text.
-CJK_SHARE = 0.3
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,26 +45,6 @@ def add_rule_options(p: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------- shared with rewrap
 
 
-def _share(chars: str, test: Any) -> float:
-    return sum(1 for ch in chars if test(ch)) / len(chars) if chars else 0.0
-
-
-def guess_language(cues: Sequence[Cue]) -> str:
-    """The language whose rules fit the text: by the share of Hangul, kana and Han characters.
-
-    Only the script matters for the rules (width, reading speed, spacing), so telling
-    zh from ja from ko from "everything else" is enough.
-    """
-    chars = "".join(ch for cue in cues for line in cue.lines for ch in line if ch.isalnum())
-    if _share(chars, lambda ch: "\uac00" <= ch <= "\ud7af" or "\u1100" <= ch <= "\u11ff") >= CJK_SHARE:
-        return "ko-KR"
-    kana = _share(chars, lambda ch: "\u3040" <= ch <= "\u30ff")
-    han = _share(chars, lambda ch: "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
-    if kana >= 0.1 and kana + han >= CJK_SHARE:
-        return "ja-JP"
-    return "zh-CN" if han >= CJK_SHARE else "en-US"
-
-
 def rules_from_args(args: argparse.Namespace, cues: Sequence[Cue], **extra: Any) -> CueRules:
     """Rules for ``cues``: the given or guessed language, with the options given on the command line."""
     overrides = {
@@ -80,14 +59,6 @@ def rules_from_args(args: argparse.Namespace, cues: Sequence[Cue], **extra: Any)
         return rules_for(language, **{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
         raise InputError(f"{exc}; check the limits given on the command line") from exc
-
-
-def srt_time(ms: int) -> str:
-    """``hh:mm:ss,mmm``, as editors see times in SRT files and NLE timelines."""
-    hours, rest = divmod(max(ms, 0), 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d},{millis:03d}"
 
 
 # --------------------------------------------------------------------------- report

@@ -19,7 +19,6 @@ from pipeline.subtitles import (
     PUNCTUATION_MODES,
     Cue,
     CueRules,
-    build_cues,
     read_cues,
     write_ass,
     write_json,
@@ -27,8 +26,7 @@ from pipeline.subtitles import (
     write_txt,
     write_vtt,
 )
-from pipeline.subtitles.formats import join_lines
-from pipeline.transcript import Transcript, Utterance
+from pipeline.subtitles.rewrap import has_text, rewrap_cues, transcript_of
 
 FORMATS = ("srt", "vtt", "ass", "txt", "json")
 
@@ -54,23 +52,14 @@ def output_format(output: str, given: str | None) -> str:
     raise InputError(f"{output}: cannot tell the format from the extension; add --format {'|'.join(FORMATS)}")
 
 
-def transcript_of(cues: list[Cue], language: str) -> Transcript:
-    """One utterance per non-empty cue, lines joined as running text (no space inside CJK)."""
-    utterances = []
-    for cue in cues:
-        text = join_lines([line.strip() for line in cue.lines if line.strip()])
-        if text:
-            utterances.append(Utterance(text, cue.start_ms, max(cue.start_ms, cue.end_ms)))
-    utterances.sort(key=lambda u: (u.start_ms, u.end_ms))
-    # The media end is unknown; the last cue's end keeps the last cue from outlasting the input's.
-    end = max((u.end_ms for u in utterances), default=None)
-    return Transcript(tuple(utterances), language=language, duration_ms=end)
+def write(cues: list[Cue], path: str, fmt: str, source: list[Cue], rules: CueRules) -> Path:
+    """Write in ``fmt``; every writer replaces the target atomically.
 
-
-def write(cues: list[Cue], path: str, fmt: str, transcript: Transcript, rules: CueRules) -> Path:
-    """Write in ``fmt``; every writer replaces the target atomically."""
+    The JSON record also holds the transcript the cues were built from (``source`` as one
+    utterance per cue), so ``build_cues`` can reproduce them from it.
+    """
     if fmt == "json":
-        return write_json(cues, path, transcript, rules)
+        return write_json(cues, path, transcript_of(source, rules.language), rules)
     writer = {"srt": write_srt, "vtt": write_vtt, "ass": write_ass, "txt": write_txt}[fmt]
     return writer(cues, path)
 
@@ -78,13 +67,12 @@ def write(cues: list[Cue], path: str, fmt: str, transcript: Transcript, rules: C
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.output, args.format)
     source = read_cues(Path(args.input))
-    if not any(line.strip() for cue in source for line in cue.lines):
+    if not has_text(source):
         raise InputError(f"{args.input}: has no subtitle text to rewrap")
     extra = {"punctuation": args.punctuation} if args.punctuation else {}
     rules = rules_from_args(args, source, **extra)
-    transcript = transcript_of(source, rules.language)
-    cues = build_cues(transcript, rules)
-    path = write(cues, args.output, fmt, transcript, rules)
+    cues = rewrap_cues(source, rules)
+    path = write(cues, args.output, fmt, source, rules)
     print(f"{path}: {len(source)} cues in, {len(cues)} cues out ({rules.language}, "
           f"{rules.max_chars_per_line} chars x {rules.max_lines} lines)")
     return 0

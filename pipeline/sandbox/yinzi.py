@@ -79,8 +79,8 @@ from pipeline.sandbox import media_library, speech
 from pipeline.sandbox.faults import FaultGuard
 from pipeline.sandbox.media_library import FetchError, MediaLibrary, WorkUrlError, run_ffmpeg
 from pipeline.sandbox.state import Job, JobOutcome, SandboxState, sha256_file
+from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import srt_text
-from pipeline.subtitles.segment import Cue
 
 VENDOR = "yinzi"
 PREFIX = "/api/open/v1"

@@ -1,8 +1,29 @@
 """Burn-in-ready subtitles from a :class:`~pipeline.transcript.Transcript`.
 
 ``build_cues`` turns a transcript into wrapped, timed cues under per-language
-:class:`CueRules` (Netflix limits by default); the writers produce SRT, WebVTT, ASS, text
-and a reproducible JSON record; ``read_cues`` and ``lint_cues`` check files.
+:class:`CueRules` (Netflix limits by default) by a chain of small named rules; the writers
+produce SRT, WebVTT, ASS, text and a reproducible JSON record; ``read_cues`` and
+``lint_cues`` check files. Line widths are a :class:`WidthMeasure`: characters for
+delivery files, anything else (pixels of a font) for burn-in.
+
+Modules, each one concept, importing only from those above it::
+
+    text        characters, punctuation, reading length, sentence ends
+    tokens      text cut into tokens
+    words       jieba's Chinese word boundaries
+    costs       how bad a break is
+    measure     widths of tokens and the line limit
+    table       the one token store
+    align       text <-> word times
+    transcript_table  a transcript into one table
+    partition   the one dynamic programme that cuts runs into cues
+    lines       line breaking
+    groups      cues in the making, the Rule protocol
+    regroup     the regrouping rules
+    timing      the timing rules
+    cues        Cue, display modes, rendering
+    chain       the default chain, recipe, build_cues
+    formats     SRT/WebVTT/ASS/TXT/JSON;  lint  the rule checker;  language, rewrap
 
 Example:
     >>> from pipeline.transcript import Transcript, Utterance
@@ -13,6 +34,8 @@ Example:
 
 from __future__ import annotations
 
+from pipeline.subtitles.chain import build_cues, default_chain, recipe_for
+from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import (
     DEFAULT_ASS_STYLE,
     read_cues,
@@ -22,27 +45,24 @@ from pipeline.subtitles.formats import (
     write_txt,
     write_vtt,
 )
+from pipeline.subtitles.groups import Rule
+from pipeline.subtitles.lines import wrap_text
 from pipeline.subtitles.lint import LintIssue, lint_cues
-from pipeline.subtitles.rules import LANGUAGE_DEFAULTS, PUNCTUATION_MODES, CueRules, rules_for
-from pipeline.subtitles.segment import (
-    ClampDuration,
-    CloseGaps,
-    Cue,
-    ExtendForReadingSpeed,
+from pipeline.subtitles.measure import CHARACTERS, CharacterCount, WidthMeasure
+from pipeline.subtitles.regroup import (
     JoinSentenceParts,
     MergeShort,
-    Rule,
     SplitAtClause,
     SplitAtPause,
     SplitAtSentenceEnd,
     SplitByLength,
-    build_cues,
-    default_chain,
-    recipe_for,
 )
-from pipeline.subtitles.wrap import wrap_text
+from pipeline.subtitles.rules import LANGUAGE_DEFAULTS, PUNCTUATION_MODES, CueRules, rules_for
+from pipeline.subtitles.timing import ClampDuration, CloseGaps, ExtendForReadingSpeed
 
 __all__ = [
+    "CHARACTERS",
+    "CharacterCount",
     "ClampDuration",
     "CloseGaps",
     "Cue",
@@ -59,6 +79,7 @@ __all__ = [
     "SplitAtPause",
     "SplitAtSentenceEnd",
     "SplitByLength",
+    "WidthMeasure",
     "build_cues",
     "default_chain",
     "lint_cues",

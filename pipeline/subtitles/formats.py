@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, count
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pysrt
 import pysubs2
@@ -30,14 +30,15 @@ import webvtt
 from pysubs2.formats.substation import MAX_REPRESENTABLE_TIME as ASS_MAX_MS
 from pysubs2.formats.substation import SubstationFormat
 from webvtt.errors import MalformedCaptionError, MalformedFileError
-from webvtt.models import Timestamp
+from webvtt.models import Caption, Timestamp
 from webvtt.vtt import WebVTTCueBlock, _validate_caption
 
 from pipeline.errors import SubtitleError
 from pipeline.fileio import write_text_atomic
+from pipeline.subtitles.chain import recipe_for, recipe_string
+from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.rules import CueRules, rules_for
-from pipeline.subtitles.segment import Cue, recipe_for, recipe_string
-from pipeline.subtitles.wrap import is_halfwidth
+from pipeline.subtitles.text import join_lines
 from pipeline.transcript import Transcript
 
 JSON_FORMAT = "pipeline.subtitles/1"
@@ -89,7 +90,7 @@ def _shown_lines(cues: Sequence[Cue]) -> tuple[list[Sequence[str]], str]:
     The run-together text lets a writer ask once, in C, whether any line holds a character
     that needs care (a line break, markup to escape) instead of asking for every cue.
     """
-    lines = [cue.lines for cue in cues]
+    lines: list[Sequence[str]] = [cue.lines for cue in cues]
     if not all(map(str.strip, chain.from_iterable(lines))):
         lines = [[line for line in cue_lines if line.strip()] for cue_lines in lines]
     return lines, "".join(chain.from_iterable(lines))
@@ -135,7 +136,7 @@ def _write(path: PathLike, text: str) -> Path:
 # --------------------------------------------------------------------------- SRT
 
 
-def _srt_time(ms: int) -> str:
+def srt_time(ms: int) -> str:
     """``SubRipTime.from_ordinal(ms)`` as pysrt writes it (negative times as zero), without the object."""
     hours, rest = divmod(max(0, int(ms)), 3_600_000)
     minutes, rest = divmod(rest, 60_000)
@@ -151,8 +152,8 @@ def srt_text(cues: Sequence[Cue]) -> str:
     unless the text already ends one), formatted here in one pass: objects per cue made
     SRT the slowest writer on long transcripts. A property test compares it with pysrt's.
     """
-    starts = _clock_times([cue.start_ms for cue in cues], ",", _srt_time)
-    ends = _clock_times([cue.end_ms for cue in cues], ",", _srt_time)
+    starts = _clock_times([cue.start_ms for cue in cues], ",", srt_time)
+    ends = _clock_times([cue.end_ms for cue in cues], ",", srt_time)
     lines, flat = _shown_lines(cues)
     texts = list(map("\n".join, lines))
     if "\n" in flat or not all(lines):  # a text that is empty or ends a line itself gets one line end
@@ -248,7 +249,8 @@ def _vtt_text_checked(lines: list[Sequence[str]], starts: list[str], ends: list[
         if not cue_lines:
             output.append(f"\n\n{start} --> {end}")
         elif "\r" in text or text.count("\n") != len(cue_lines) - 1:
-            block = _CueBlock(start, end, [_vtt_escape(x) for x in cue_lines])
+            # Duck-typed: the validator and the writer read only what _CueBlock holds.
+            block = cast(Caption, _CueBlock(start, end, [_vtt_escape(x) for x in cue_lines]))
             _validate_caption(block)
             output.append("\n" + "\n".join(WebVTTCueBlock.format_lines(block)))
         else:
@@ -361,16 +363,6 @@ def write_ass(
 # --------------------------------------------------------------------------- text and JSON
 
 
-def join_lines(lines: Sequence[str]) -> str:
-    """A cue's lines as running text: no space where a CJK (full-width) character meets the break."""
-    out = ""
-    for line in lines:
-        if out and is_halfwidth(out[-1]) and is_halfwidth(line[:1] or " "):
-            out += " "
-        out += line
-    return out
-
-
 def write_txt(cues: Iterable[Cue], path: PathLike) -> Path:
     """Write the cues' text, one cue per line, for reading and searching."""
     checked = _checked(cues, path)
@@ -469,3 +461,4 @@ def read_cues(path: PathLike) -> list[Cue]:
         raise SubtitleError(f"cannot read {path}: only .srt and .vtt subtitles can be read")
     text = _read_text(path)
     return _parse_srt(text, path) if suffix == ".srt" else _parse_vtt(text, path)
+

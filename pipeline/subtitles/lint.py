@@ -8,7 +8,7 @@ the reading speed, a short cue squeezed between two others) are ``warning``; the
 
 Example:
     >>> from pipeline.subtitles.rules import rules_for
-    >>> from pipeline.subtitles.segment import Cue
+    >>> from pipeline.subtitles.cues import Cue
     >>> [i.rule for i in lint_cues([Cue(0, 500, ("太短了",))], rules_for("zh-CN"))]
     ['min_duration']
 """
@@ -18,10 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.subtitles.formats import join_lines
+from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.rules import CueRules
-from pipeline.subtitles.segment import Cue
-from pipeline.subtitles.wrap import NO_LINE_START, is_cjk_char, line_width, reading_length
+from pipeline.subtitles.text import NO_LINE_START, is_cjk_char, join_lines, line_width, reading_length
 
 ERROR = "error"
 WARNING = "warning"
