@@ -22,6 +22,7 @@
     ├── DeadlineExceededError       a job did not finish within its overall deadline
     ├── CancelledError              waiting was cancelled (the vendor job keeps running)
     └── SubtitleError               subtitle text could not be read or written
+        └── InvalidRulesError       a subtitle limit is out of range (also a ValueError)
 
 Every message is one line that names the file or field and says what to do; the CLI prints
 ``str(error)`` and nothing else. Messages never contain credentials.
@@ -140,3 +141,7 @@ class CancelledError(PipelineError):
 
 class SubtitleError(PipelineError):
     """Subtitle text could not be parsed or written."""
+
+
+class InvalidRulesError(SubtitleError, ValueError):
+    """A subtitle limit is out of range; a ValueError too, as a bad value for a field."""

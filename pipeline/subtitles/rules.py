@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from pipeline.errors import InvalidRulesError
 from pipeline.transcript import is_cjk_language
 
 #: Chinese punctuation display modes, named after what Volcengine's ``sta_punc_mode`` does:
@@ -79,19 +80,19 @@ class CueRules:
     def __post_init__(self) -> None:
         # Fail at construction: a bad override would otherwise surface as odd cues much later.
         if not 1 <= self.max_lines <= 3:
-            raise ValueError(f"max_lines must be 1 to 3, got {self.max_lines}")
+            raise InvalidRulesError(f"max_lines must be 1 to 3, got {self.max_lines}")
         if self.max_chars_per_line < 1:
-            raise ValueError(f"max_chars_per_line must be positive, got {self.max_chars_per_line}")
+            raise InvalidRulesError(f"max_chars_per_line must be positive, got {self.max_chars_per_line}")
         if not 0 < self.min_duration_ms <= self.max_duration_ms:
-            raise ValueError(
+            raise InvalidRulesError(
                 f"need 0 < min_duration_ms <= max_duration_ms, got {self.min_duration_ms}, {self.max_duration_ms}"
             )
         if self.max_cps <= 0 or self.fps <= 0:
-            raise ValueError(f"max_cps and fps must be positive, got {self.max_cps}, {self.fps}")
+            raise InvalidRulesError(f"max_cps and fps must be positive, got {self.max_cps}, {self.fps}")
         if self.min_gap_frames < 0 or self.close_gap_ms < 0 or self.pause_split_ms < 0:
-            raise ValueError("min_gap_frames, close_gap_ms and pause_split_ms must not be negative")
+            raise InvalidRulesError("min_gap_frames, close_gap_ms and pause_split_ms must not be negative")
         if self.punctuation not in PUNCTUATION_MODES:
-            raise ValueError(f"punctuation must be one of {PUNCTUATION_MODES}, got {self.punctuation!r}")
+            raise InvalidRulesError(f"punctuation must be one of {PUNCTUATION_MODES}, got {self.punctuation!r}")
 
     @property
     def primary_language(self) -> str:
@@ -133,7 +134,7 @@ def rules_for(language: str, **overrides: Any) -> CueRules:
 
     Raises:
         TypeError: an override names no CueRules field.
-        ValueError: an override is out of range.
+        InvalidRulesError: an override is out of range (a ValueError too).
     """
     primary = language.replace("_", "-").split("-")[0].lower()
     values: dict[str, Any] = {"language": language, **LANGUAGE_DEFAULTS.get(primary, {})}

@@ -91,7 +91,7 @@ class TokenTable:
             table.space.append(space)
             table.offset.append(a)
             table.jieba.append(None if space or not table.jieba else words)
-        table.start = table.end = [0] * len(table.text)
+        table.start, table.end = [0] * len(table.text), [0] * len(table.text)
         return table.finish(measure)
 
     def select(self, indexes: Sequence[int], texts: Sequence[str], spaces: Sequence[bool], measure: WidthMeasure) -> TokenTable:
