@@ -95,5 +95,11 @@ def lowest_flag_cost(words: JiebaWords, offset: int) -> float:
 
 
 def pause_bonus(pause_ms: int) -> float:
-    """How much a pause of ``pause_ms`` before a break takes off its cost."""
-    return min(MAX_PAUSE_BONUS, max(0, pause_ms - 40) / 25)
+    """How much a pause of ``pause_ms`` before a break takes off its cost: 1 per 25 ms past 40 ms.
+
+    Comparisons rather than min()/max(): the line breaker asks this for every break it prices.
+    """
+    excess = pause_ms - 40
+    if excess <= 0:
+        return 0.0
+    return MAX_PAUSE_BONUS if excess >= MAX_PAUSE_BONUS * 25 else excess / 25

@@ -33,6 +33,11 @@ from pipeline.subtitles.table import TokenTable
 MAX_BALANCED_TOKENS = 400
 
 
+#: ``bottom_heavy`` -> (cost per unit of a longer bottom line, per unit of a longer top line,
+#: cost of a top line at least as long as the bottom one) for :func:`pair_balance`.
+BALANCE_SLOPES = {True: (1.0, 4.0, 0.5), False: (2.0, 2.0, 0.0)}
+
+
 def pair_balance(diff: float, bottom_heavy: bool) -> float:
     """Cost of two stacked lines whose widths differ by ``diff`` (top minus bottom, over the line width).
 
@@ -41,9 +46,8 @@ def pair_balance(diff: float, bottom_heavy: bool) -> float:
     English one) and weak on purpose: a break after punctuation or at a phrase boundary
     matters more than the shape.
     """
-    if not bottom_heavy:
-        return abs(diff) * 2.0
-    return diff * 4.0 + 0.5 if diff >= 0 else -diff * 1.0
+    below, above, offset = BALANCE_SLOPES[bottom_heavy]
+    return diff * above + offset if diff >= 0 else -diff * below
 
 
 def best_two_lines(table: TokenTable, a: int, b: int, width: float, bottom_heavy: bool) -> int | None:
@@ -111,7 +115,7 @@ def best_two_lines(table: TokenTable, a: int, b: int, width: float, bottom_heavy
         cost = max(0.0, cost - bonus) + shape
         if cost < best_cost or (cost == best_cost and k < best_k):
             best_cost, best_k = cost, k
-    for lowest, k, bonus, shape in sorted(deferred):
+    for lowest, k, bonus, shape in sorted(deferred) if deferred else ():
         if lowest > best_cost:
             break  # sorted: the rest cannot be cheaper either
         if lowest == best_cost and k > best_k:

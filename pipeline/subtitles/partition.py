@@ -112,8 +112,19 @@ def line_reach(table: TokenTable, a: int, b: int, width: float, lines: int) -> l
     Lines are filled greedily from the left, as :meth:`TokenTable.count_lines` fills them
     (a token wider than the line gets a line of its own), which needs the fewest lines.
     """
+    prefix, gap = table.prefix, table.gap
     n = b - a
-    line_end = [table.line_end(a + i, b, width) - a for i in range(n)] + [n]
+    # line_end[i]: :meth:`TokenTable.line_end` of a + i, found with two pointers in O(n)
+    # instead of a bisection per token, as the length rule asks it of every token.
+    line_end = list(range(1, n + 1)) + [n]
+    k = a
+    for i in range(a, b):
+        if k <= i:
+            k = i + 1
+        limit = prefix[i] + gap[i] + width
+        while k < b and prefix[k + 1] <= limit:
+            k += 1
+        line_end[i - a] = k - a
     reach = list(range(n + 1))
     for _ in range(lines):
         reach = [line_end[r] for r in reach]

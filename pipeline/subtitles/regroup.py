@@ -177,12 +177,16 @@ class SplitAtClause:
             if group_fits(group, *limits):
                 out.append(group)
                 continue
-            cut_points = [k + 1 for k in _tokens_ending_in(table, mark, a, b - 1) if table.break_cost(k + 1) <= COST_CLAUSE]
+            cut_points, breaks = [], [0.0]
+            for k in _tokens_ending_in(table, mark, a, b - 1):
+                cost = table.break_cost(k + 1)
+                if cost <= COST_CLAUSE:
+                    cut_points.append(k + 1)
+                    breaks.append(table.at_pause(cost, k + 1))
             if not cut_points:
                 out.append(group)
                 continue
             points = [a, *cut_points, b]
-            breaks = [0.0] + [table.timed_break_cost(k) for k in cut_points]
             chosen = cheapest_cuts(len(points) - 1, self._pieces(table, points, True), breaks)
             if chosen is not None and len(chosen) + 1 <= fewest_cues(table, a, b, *limits):
                 pieces = cut_group(group, [points[p] for p in chosen])

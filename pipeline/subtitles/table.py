@@ -283,4 +283,8 @@ class TokenTable:
 
     def timed_break_cost(self, k: int) -> float:
         """:meth:`break_cost` lowered where the speaker pauses (plain text has no pauses)."""
-        return max(0.0, self.break_cost(k) - pause_bonus(self.start[k] - self.end[k - 1]))
+        return self.at_pause(self.break_cost(k), k)
+
+    def at_pause(self, cost: float, k: int) -> float:
+        """A break ``cost`` before token ``k`` lowered by the pause there (never below 0)."""
+        return max(0.0, cost - pause_bonus(self.start[k] - self.end[k - 1]))
