@@ -146,8 +146,9 @@ def render_cues(groups: Sequence[Group], rules: CueRules, measure: WidthMeasure 
     """Groups -> cues: punctuation display mode, then line breaking; groups left with no text vanish."""
     cues = []
     width = measure.line_limit(rules)
+    keep = rules.punctuation == "keep"
     for group in groups:
-        table, a, b = displayed(group, rules.punctuation, measure)
+        table, a, b = (group.table, group.a, group.b) if keep else displayed(group, rules.punctuation, measure)
         lines = wrap_range(table, a, b, width, rules.max_lines, rules.bottom_heavy)
         if lines:
             cues.append(Cue(int(group.start_ms), int(group.end_ms), lines, CueWords(group.table, group.a, group.b)))

@@ -79,9 +79,10 @@ def best_two_lines(table: TokenTable, a: int, b: int, width: float, bottom_heavy
     if lo > hi:
         return None
 
-    def balance(k: int) -> float:
-        # top - bottom = 2 * (prefix[k] - base) - total + gap[k]
-        return pair_balance((2 * (prefix[k] - base) - total + gap[k]) / width, bottom_heavy)
+    # pair_balance(diff, bottom_heavy) written out with its slopes, diff being
+    # (top - bottom) / width = (2 * (prefix[k] - base) - total + gap[k]) / width: this runs for
+    # every break visited; tests check the result against pricing every break with pair_balance.
+    below, above, offset = BALANCE_SLOPES[bottom_heavy]
 
     # The first break whose top line is at least as wide as its bottom line; the balance
     # falls before it and grows from it on.
@@ -90,19 +91,19 @@ def best_two_lines(table: TokenTable, a: int, b: int, width: float, bottom_heavy
         middle += 1
     inf = math.inf
     left, right = middle - 1, middle
-    left_balance = balance(left) if left >= lo else inf
-    right_balance = balance(right) if right <= hi else inf
+    left_balance = -(2 * (prefix[left] - base) - total + gap[left]) / width * below if left >= lo else inf
+    right_balance = (2 * (prefix[right] - base) - total + gap[right]) / width * above + offset if right <= hi else inf
     best_cost, best_k = inf, -1
     deferred: list[tuple[float, int, float, float]] = []  # (lowest total, k, pause bonus, balance)
     while left >= lo or right <= hi:
         if left_balance <= right_balance:
             k, shape = left, left_balance
             left -= 1
-            left_balance = balance(left) if left >= lo else inf
+            left_balance = -(2 * (prefix[left] - base) - total + gap[left]) / width * below if left >= lo else inf
         else:
             k, shape = right, right_balance
             right += 1
-            right_balance = balance(right) if right <= hi else inf
+            right_balance = (2 * (prefix[right] - base) - total + gap[right]) / width * above + offset if right <= hi else inf
         if shape > best_cost:
             break  # every break left costs at least its balance, which is higher still
         bonus = pause_bonus(starts[k] - ends[k - 1])
@@ -132,10 +133,6 @@ def best_two_lines(table: TokenTable, a: int, b: int, width: float, bottom_heavy
     return None if best_k < 0 else best_k
 
 
-def _fits_line(table: TokenTable, i: int, j: int, width: float) -> bool:
-    return j - i == 1 or table.width(i, j) <= width
-
-
 def best_n_lines(table: TokenTable, a: int, b: int, width: float, lines: int) -> list[int] | None:
     """Break indexes for exactly ``lines`` lines (3+), balancing widths by squared deviation."""
     n = b - a
@@ -148,7 +145,7 @@ def best_n_lines(table: TokenTable, a: int, b: int, width: float, lines: int) ->
     for line in range(1, lines + 1):
         for j in range(line, n + 1):
             for i in range(line - 1, j):
-                if best[line - 1][i] == inf or not _fits_line(table, a + i, a + j, width):
+                if best[line - 1][i] == inf or not table.fits_lines(a + i, a + j, width, 1):
                     continue
                 cost = best[line - 1][i] + ((table.width(a + i, a + j) - target) ** 2) / max(target, 1)
                 if i:
@@ -185,7 +182,7 @@ def wrap_range(table: TokenTable, a: int, b: int, width: float, max_lines: int, 
     """
     if b <= a:
         return ()
-    if _fits_line(table, a, b, width):
+    if table.fits_lines(a, b, width, 1):
         return (table.join(a, b),)
     # Most cues that do not fit on one line need two. Asking for the best two-line break
     # first skips counting lines: it finds one exactly when two lines are the fewest needed.

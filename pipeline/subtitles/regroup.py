@@ -152,13 +152,14 @@ class SplitAtClause:
             i = j - 1
             while i >= 0:
                 start = points[i]
+                piece_width = table.width(start, end)
                 if not fits_range(table, start, end, width, lines, max_ms):
                     if refuse_unfit:
                         break
                     duration = table.speech_end(start, end) - table.start[start]
-                    cues = max(math.ceil(table.width(start, end) / capacity), math.ceil(duration / max_ms), 2)
+                    cues = max(math.ceil(piece_width / capacity), math.ceil(duration / max_ms), 2)
                     unfit[len(widths)] = COST_PER_CUE * cues
-                widths.append(table.width(start, end))
+                widths.append(piece_width)
                 i -= 1
             prices = piece_costs(widths, capacity)
             for position, price in unfit.items():
