@@ -19,9 +19,9 @@ from collections.abc import Sequence
 
 from pipeline.subtitles.costs import (
     COST_CHINESE_PHRASE,
+    MAX_PAUSE_BONUS,
     flag_cost,
     lowest_flag_cost,
-    pause_bonus,
     text_break_cost,
 )
 from pipeline.subtitles.measure import CHARACTERS, WidthMeasure
@@ -106,14 +106,17 @@ def best_two_lines(table: TokenTable, a: int, b: int, width: float, bottom_heavy
             right_balance = (2 * (prefix[right] - base) - total + gap[right]) / width * above + offset if right <= hi else inf
         if shape > best_cost:
             break  # every break left costs at least its balance, which is higher still
-        bonus = pause_bonus(starts[k] - ends[k - 1])
+        # pause_bonus() and max(0.0, ...) written out as comparisons, for the same reason.
+        excess = starts[k] - ends[k - 1] - 40
+        bonus = 0.0 if excess <= 0 else (MAX_PAUSE_BONUS if excess >= MAX_PAUSE_BONUS * 25 else excess / 25)
         cost = text_break_cost(text[k - 1], text[k], space[k])
         if cost is None:
             if jieba[k] is not None:
                 deferred.append((max(0.0, COST_CHINESE_PHRASE - bonus) + shape, k, bonus, shape))
                 continue
             cost = flag_cost(table.glued[k], table.phrase[k])
-        cost = max(0.0, cost - bonus) + shape
+        cost -= bonus
+        cost = (cost if cost > 0.0 else 0.0) + shape
         if cost < best_cost or (cost == best_cost and k < best_k):
             best_cost, best_k = cost, k
     for lowest, k, bonus, shape in sorted(deferred) if deferred else ():

@@ -258,13 +258,15 @@ class TokenTable:
     def fits_lines(self, a: int, b: int, width: float, lines: int) -> bool:
         """``count_lines(a, b, width) <= lines``, stopping as soon as the answer is known.
 
-        Every rule asks this of every group, and most groups fit on one line.
+        Every rule asks this of every group, and most groups fit on one line; the line ends
+        are :meth:`line_end`'s bisection written out (tests hold the two to agreeing).
         """
-        if b - a <= 1 or self.prefix[b] - self.prefix[a] - self.gap[a] <= width:
+        prefix, gap = self.prefix, self.gap
+        if b - a <= 1 or prefix[b] - prefix[a] - gap[a] <= width:
             return lines >= (1 if b > a else 0)
         end = a
         for _ in range(lines):
-            end = self.line_end(end, b, width)
+            end = bisect_right(prefix, prefix[end] + gap[end] + width, end + 2, b + 1) - 1
             if end >= b:
                 return True
         return False
