@@ -883,12 +883,13 @@ def assert_no_cue_spans_a_pause(t: Transcript, rules: CueRules) -> None:
 @given(case=cases(overlapping=False, pause_thresholds=(500, 600, 1000)))
 def test_no_cue_spans_a_pause_longer_than_the_threshold(case: tuple[Transcript, CueRules]) -> None:
     # Utterances one after the other (words within one may still overlap) and thresholds of
-    # at least close_gap_ms: the cases the engine gets right (the two xfails below: the rest).
+    # at least close_gap_ms; the two tests below cover the rest.
     assert_no_cue_spans_a_pause(*case)
 
 
-# Minimal counter-examples hypothesis found for the general property. MergeShort causes both:
-# without it, each of these cues is split at its pause.
+# Minimal counter-examples hypothesis once found for the general property, both caused by
+# MergeShort merging across a pause SplitAtPause had cut (it now refuses to bridge a silence
+# longer than the pause threshold).
 #
 # 1. pause_split_ms below close_gap_ms: default_chain gives MergeShort max_gap_ms=close_gap_ms
 #    (500), so it merges the short "OK" back across the 450 ms pause SplitAtPause cut.
@@ -911,13 +912,6 @@ PAUSE_ACROSS_OVERLAP = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: with pause_split_ms < close_gap_ms, MergeShort (max_gap_ms=close_gap_ms) merges a short "
-    "cue back across the pause SplitAtPause cut. Minimal: rules_for('en-US', pause_split_ms=400), one utterance "
-    "'OK then' with words OK 0-200 ms, then 650-700 ms -> one cue 'OK then' over a 450 ms pause",
-)
 @PROPERTY_SETTINGS
 @example(case=PAUSE_BELOW_CLOSE_GAP)
 @given(case=cases(overlapping=False, pause_thresholds=(200, 400)))
@@ -925,13 +919,6 @@ def test_no_cue_spans_a_pause_below_close_gap_ms(case: tuple[Transcript, CueRule
     assert_no_cue_spans_a_pause(*case)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: MergeShort measures the gap between group spans, so with overlapping utterances it merges "
-    "a short cue across a pause SplitAtPause cut. Minimal, default en-US rules: 'OK then' (OK 0-100 ms, then "
-    "900-1000 ms) + 'right' (150-250 ms) -> one cue 'OK then right' whose speech is silent from 250 to 900 ms",
-)
 @PROPERTY_SETTINGS
 @example(case=PAUSE_ACROSS_OVERLAP)
 @given(case=cases(overlapping=True, pause_thresholds=(500, 600, 1000)))

@@ -54,6 +54,7 @@ def default_chain(
         MergeShort(
             min_duration_ms=rules.min_duration_ms,
             max_gap_ms=rules.close_gap_ms,
+            max_pause_ms=rules.pause_split_ms,
             max_line_width=width,
             max_lines=lines,
             max_duration_ms=longest,

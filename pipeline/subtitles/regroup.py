@@ -275,12 +275,16 @@ class MergeShort:
     """Merge a cue shorter than ``min_duration_ms`` into its nearer neighbour when the result fits.
 
     Only neighbours within ``max_gap_ms`` merge: after a longer silence the short cue can
-    simply stay up longer instead.
+    simply stay up longer instead. Nor does a merge bridge a silence in the speech longer
+    than ``max_pause_ms`` (the pause rule's threshold): with overlapping utterances, or a
+    pause threshold under ``max_gap_ms``, the gap between two cues' spans can be short while
+    the speaker stopped for longer between their words.
     """
 
     name: ClassVar[str] = "merge_short"
     min_duration_ms: int = 833
     max_gap_ms: int = 500
+    max_pause_ms: int = 600
     max_line_width: float = 42
     max_lines: int = 2
     max_duration_ms: int = 7000
@@ -293,8 +297,10 @@ class MergeShort:
             candidates.append((groups[i + 1].start_ms - groups[i].end_ms, i))
         for gap, k in sorted(candidates):
             table, a, b = groups[k].table, groups[k].a, groups[k + 1].b
-            if gap <= self.max_gap_ms and fits_range(
-                table, a, b, self.max_line_width, self.max_lines, self.max_duration_ms
+            if (
+                gap <= self.max_gap_ms
+                and fits_range(table, a, b, self.max_line_width, self.max_lines, self.max_duration_ms)
+                and table.longest_silence(a, b) <= self.max_pause_ms
             ):
                 groups[k : k + 2] = [Group.of(table, a, b)]
                 return True

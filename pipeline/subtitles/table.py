@@ -195,6 +195,23 @@ class TokenTable:
                 return reach[b - 1]
         return max(self.end[a:b])
 
+    def longest_silence(self, a: int, b: int) -> int:
+        """The longest stretch inside tokens[a:b]'s speech where nobody speaks (0 if none).
+
+        In time order, not text order: with overlapping speech a word that comes later in
+        the text may fill the silence between two others.
+        """
+        if b - a < 2:
+            return 0
+        spans = sorted(zip(self.start[a:b], self.end[a:b], strict=True))
+        longest, reach = 0, spans[0][1]
+        for start, end in spans[1:]:
+            if start - reach > longest:
+                longest = start - reach
+            if end > reach:
+                reach = end
+        return longest
+
     def reading_length(self, a: int, b: int, cjk: bool) -> float:
         """:func:`~pipeline.subtitles.text.reading_length` of :meth:`join` (a, b), from prefix sums.
 
