@@ -23,7 +23,7 @@ from pipeline.media.burn import (
     with_installed_font,
 )
 from pipeline.media.burn_style import BurnStyle
-from pipeline.media.fonts import find_cjk_font
+from pipeline.media.fonts import BUNDLED_CJK_FAMILY, bundled_cjk_font, find_cjk_font
 from pipeline.media.probe import probe
 
 WIDTH, HEIGHT = 320, 240
@@ -189,6 +189,17 @@ def test_missing_font_is_swapped_for_an_installed_cjk_one() -> None:
     assert with_installed_font(BurnStyle(font_name=installed)).font_name == installed
 
 
+def test_without_any_chinese_font_installed_the_bundled_one_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(burn_module, "font_is_available", lambda family, fonts_dir=None: False)
+    monkeypatch.setattr(burn_module, "find_cjk_font", lambda fonts_dir=None: None)
+    bundled = bundled_cjk_font()
+    assert bundled is not None
+    style = with_installed_font(BurnStyle(font_name="No Such Font 123"))
+    assert (style.font_name, style.fonts_dir) == (BUNDLED_CJK_FAMILY, str(bundled.parent))
+    # A folder the user gave is theirs: the bundled font does not replace it.
+    assert with_installed_font(BurnStyle(font_name="No Such Font 123", fonts_dir="/x")).fonts_dir == "/x"
+
+
 # --------------------------------------------------------------------------- real runs
 
 
@@ -347,3 +358,18 @@ def test_ffmpeg_without_libass_gets_a_clear_error(black_video: Path, srt_file: P
         burn(black_video, srt_file, tmp_path / "o.mp4", ffmpeg=str(fake))
     assert "\n" not in str(info.value)
     assert require_subtitles_filter(tools.ffmpeg()) == tools.ffmpeg()
+
+
+def test_the_bundled_font_draws_distinct_chinese_glyphs(ffmpeg_exe: str, black_video: Path, tmp_path: Path) -> None:
+    # Boxes (tofu) look the same whatever the character: two different texts must draw differently.
+    bundled = bundled_cjk_font()
+    assert bundled is not None
+    style = BurnStyle(font_name=BUNDLED_CJK_FAMILY, fonts_dir=str(bundled.parent))
+    frames = []
+    for i, text in enumerate(["你好世界", "字幕测试"]):
+        subtitle = tmp_path / f"{i}.srt"
+        subtitle.write_text(f"1\n00:00:00,000 --> 00:00:03,000\n{text}\n", encoding="utf-8")
+        frames.append(gray_pixels(preview_still(black_video, subtitle, tmp_path / f"{i}.png", 1000, style, ffmpeg=ffmpeg_exe)))
+    assert all(bright_in(frame, 0.6) > 20 for frame in frames)
+    differing = sum(1 for a, b in zip(frames[0], frames[1], strict=True) if (a > 160) != (b > 160))
+    assert differing > 0.3 * bright_in(frames[0], 0.6)

@@ -31,7 +31,7 @@ from pipeline.errors import InputError, MediaError
 from pipeline.fileio import atomic_path
 from pipeline.media import tools
 from pipeline.media.burn_style import BurnStyle, force_style
-from pipeline.media.fonts import find_cjk_font, font_is_available
+from pipeline.media.fonts import BUNDLED_CJK_FAMILY, bundled_cjk_font, find_cjk_font, font_is_available
 from pipeline.media.probe import MediaInfo, probe
 
 log = logging.getLogger(__name__)
@@ -193,15 +193,23 @@ def with_installed_font(style: BurnStyle) -> BurnStyle:
 
     Without this, fontconfig substitutes a font of its choice, which may lack Chinese glyphs.
     """
-    if font_is_available(style.font_name, style.fonts_dir) is not False:
+    available = font_is_available(style.font_name, style.fonts_dir)
+    if available:
         return style
     found = find_cjk_font(style.fonts_dir)
-    if found is None:
+    if found is not None:
+        if available is False:
+            log.warning("font %r is not installed; using %r", style.font_name, found)
+        return replace(style, font_name=found)
+    bundled = bundled_cjk_font()
+    if bundled is not None and not style.fonts_dir:
+        # libass is given the bundled collection's folder, and picks the family by name.
+        log.info("no installed Chinese font; using the bundled %s", BUNDLED_CJK_FAMILY)
+        return replace(style, font_name=BUNDLED_CJK_FAMILY, fonts_dir=str(bundled.parent))
+    if available is False:
         log.warning("font %r is not installed and no Chinese font was found; Chinese text may show as boxes "
-                    "(install fonts-noto-cjk or give fonts_dir)", style.font_name)
-        return style
-    log.warning("font %r is not installed; using %r", style.font_name, found)
-    return replace(style, font_name=found)
+                    "(install fonts-noto-cjk or give --fonts-dir)", style.font_name)
+    return style
 
 
 # --------------------------------------------------------------------------- running

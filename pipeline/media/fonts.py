@@ -53,6 +53,21 @@ SYSTEM_FONT_DIRS: tuple[str, ...] = (
 )
 
 
+#: The family of the Noto Sans CJK collection that ships as a dependency (``noto-cjk-sans-otc``,
+#: SIL Open Font License 1.1): Chinese burns without root on a machine with no CJK font.
+BUNDLED_CJK_FAMILY = "Noto Sans CJK SC"
+
+
+def bundled_cjk_font() -> Path | None:
+    """The bundled Noto Sans CJK collection file, or None when the wheel is not installed."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        return None
+    path = Path(str(noto_cjk_sans_otc.FONT_PATH))
+    return path if path.is_file() else None
+
+
 def find_cjk_font(fonts_dir: PathLike | None = None, *, prefer: Sequence[str] = PREFERRED_CJK_FAMILIES) -> str | None:
     """An installed font family that has Chinese glyphs, or None.
 
