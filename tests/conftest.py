@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,9 @@ for _service in ("EVENT_PERSISTER", "TRIGGERS", "EVENT_LOGGER"):  # TRIGGERS als
     os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{_service}_ENABLED", "false")
 
 from pipeline.media import tools  # noqa: E402
+from pipeline.sandbox import SandboxConfig, SandboxServer  # noqa: E402
+from pipeline.vendors.hosting.protocol import HostedMedia  # noqa: E402
+from pipeline.vendors.volcengine import CaptionOptions, VolcengineClient, VolcengineCredentials  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -91,3 +95,31 @@ def prefect_harness() -> object:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+# --------------------------------------------------------------------------- a hosted URL, captioned
+
+
+CaptionByUrl = Callable[[SandboxServer, HostedMedia], dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    """A Volcengine sandbox answering fast, for tests that caption a hosted media URL end to end."""
+    config = SandboxConfig(processing_ms=200, processing_ms_per_audio_s=0, max_hold_s=5)
+    with SandboxServer(config, vendors=["volcengine"]) as server:
+        yield server
+
+
+@pytest.fixture
+def caption_by_url() -> CaptionByUrl:
+    """Submit a hosted media's URL to the sandbox's caption API and wait for the answer."""
+
+    def caption(sandbox: SandboxServer, media: HostedMedia) -> dict[str, Any]:
+        credentials = VolcengineCredentials("sandbox-appid", "sandbox-token")
+        with VolcengineClient(credentials, sandbox.base_url + "/api/v1/vc") as client:
+            task_id = client.submit_caption_url(media.url, CaptionOptions(language="en-US"))
+            return dict(client.wait_caption(task_id))
+
+    return caption
+

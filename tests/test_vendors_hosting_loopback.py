@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,10 +17,9 @@ import httpx
 import pytest
 
 from pipeline import errors
-from pipeline.sandbox import SandboxConfig, SandboxServer
+from pipeline.sandbox import SandboxServer
 from pipeline.vendors.hosting.loopback import LoopbackHost
-from pipeline.vendors.hosting.protocol import HostedMedia, MediaHost
-from pipeline.vendors.volcengine import CaptionOptions, VolcengineClient, VolcengineCredentials
+from pipeline.vendors.hosting.protocol import MediaHost
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -188,21 +187,7 @@ def test_loopback_host_satisfies_the_protocol() -> None:
 # --------------------------------------------------------------------------- end to end
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxServer]:
-    config = SandboxConfig(processing_ms=200, processing_ms_per_audio_s=0, max_hold_s=5)
-    with SandboxServer(config, vendors=["volcengine"]) as server:
-        yield server
-
-
-def caption_by_url(sandbox: SandboxServer, media: HostedMedia) -> dict[str, Any]:
-    credentials = VolcengineCredentials("sandbox-appid", "sandbox-token")
-    with VolcengineClient(credentials, sandbox.base_url + "/api/v1/vc") as client:
-        task_id = client.submit_caption_url(media.url, CaptionOptions(language="en-US"))
-        return dict(client.wait_caption(task_id))
-
-
-def test_loopback_url_captioned_by_the_volcengine_sandbox(sandbox: SandboxServer, tmp_path: Path) -> None:
+def test_loopback_url_captioned_by_the_volcengine_sandbox(sandbox: SandboxServer, caption_by_url: Callable[..., dict[str, Any]], tmp_path: Path) -> None:
     clip = tmp_path / "en demo 演示.mp4"
     clip.write_bytes((SAMPLES / "en_demo.mp4").read_bytes())
     with LoopbackHost() as host, host.published(clip) as media:

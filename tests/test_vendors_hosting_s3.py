@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,11 +15,10 @@ import httpx
 import pytest
 
 from pipeline import errors
-from pipeline.sandbox import SandboxConfig, SandboxServer
+from pipeline.sandbox import SandboxServer
 from pipeline.vendors.hosting.factory import host_from_settings
-from pipeline.vendors.hosting.protocol import HostedMedia, MediaHost
+from pipeline.vendors.hosting.protocol import MediaHost
 from pipeline.vendors.hosting.s3 import S3Credentials, S3Host
-from pipeline.vendors.volcengine import CaptionOptions, VolcengineClient, VolcengineCredentials
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 BUCKET = "media-test"
@@ -169,21 +168,7 @@ def test_s3_host_satisfies_the_protocol(s3: S3Host) -> None:
 # --------------------------------------------------------------------------- end to end
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxServer]:
-    config = SandboxConfig(processing_ms=200, processing_ms_per_audio_s=0, max_hold_s=5)
-    with SandboxServer(config, vendors=["volcengine"]) as server:
-        yield server
-
-
-def caption_by_url(sandbox: SandboxServer, media: HostedMedia) -> dict[str, Any]:
-    credentials = VolcengineCredentials("sandbox-appid", "sandbox-token")
-    with VolcengineClient(credentials, sandbox.base_url + "/api/v1/vc") as client:
-        task_id = client.submit_caption_url(media.url, CaptionOptions(language="en-US"))
-        return dict(client.wait_caption(task_id))
-
-
-def test_s3_presigned_url_captioned_by_the_volcengine_sandbox(sandbox: SandboxServer, s3: S3Host) -> None:
+def test_s3_presigned_url_captioned_by_the_volcengine_sandbox(sandbox: SandboxServer, caption_by_url: Callable[..., dict[str, Any]], s3: S3Host) -> None:
     with s3.published(SAMPLES / "en_demo.mp4") as media:
         response = caption_by_url(sandbox, media)
     assert response["utterances"]
