@@ -47,15 +47,6 @@ class Group:
         start_ms, end_ms = table.speech_span(a, b)
         return cls(table, a, b, start_ms, end_ms)
 
-    @property
-    def texts(self) -> list[str]:
-        """The group's token texts (for inspection; the rules use the table)."""
-        return self.table.text[self.a : self.b]
-
-    @property
-    def duration_ms(self) -> int:
-        return self.end_ms - self.start_ms
-
 
 class Rule(Protocol):
     """A step of the chain: a pure function of the groups, with its arguments as fields."""
