@@ -73,6 +73,45 @@ def video_without_audio(make_media: Callable[..., Path]) -> Path:
     return make_media("mute.mp4", "-f", "lavfi", "-i", "color=c=red:s=160x90:r=5:d=2", "-c:v", "libx264")
 
 
+FrameClip = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def frame_clip(media_dir: Path) -> FrameClip:
+    """A plain dark clip of a given stored size, with display rotation, frame rate and sample aspect.
+
+    ``frame_clip(1920, 1080, rotation=90)`` is what a phone writes for a portrait video: stored
+    landscape, shown 1080x1920. The picture is flat grey, so burned text stands out in a
+    pixel difference, and a quiet tone is the audio track.
+    """
+    made: dict[tuple[Any, ...], Path] = {}
+
+    def make(width: int, height: int, *, rotation: int = 0, fps: str = "25", seconds: float = 4,
+             sar: str = "1/1") -> Path:
+        key = (width, height, rotation, fps, seconds, sar)
+        if key not in made:
+            name = f"frame-{width}x{height}-r{rotation}-{fps.replace('/', '_')}-{seconds}-{sar.replace('/', '_')}"
+            plain = media_dir / f"{name}.plain.mp4"
+            ffmpeg("-f", "lavfi", "-i", f"color=c=0x303030:s={width}x{height}:r={fps}:d={seconds}",
+                   "-f", "lavfi", "-i", f"sine=frequency=220:duration={seconds}", "-vf", f"setsar={sar}",
+                   "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+                   str(plain))
+            made[key] = plain if not rotation else _rotated(plain, media_dir / f"{name}.mp4", rotation)
+        return made[key]
+
+    return make
+
+
+def _rotated(plain: Path, target: Path, rotation: int) -> Path:
+    """A copy of ``plain`` with a display matrix: ``-display_rotation`` (ffmpeg 6+) or the ``rotate`` tag (5.x)."""
+    try:
+        # -display_rotation is counter-clockwise; phones' "rotate=90" tag means 90 clockwise.
+        ffmpeg("-display_rotation", str(-rotation), "-i", str(plain), "-c", "copy", str(target))
+    except subprocess.CalledProcessError:
+        ffmpeg("-i", str(plain), "-c", "copy", "-metadata:s:v:0", f"rotate={rotation}", str(target))
+    return target
+
+
 @pytest.fixture(scope="session")
 def silent_wav(make_media: Callable[..., Path]) -> Path:
     return make_media("silence.wav", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono:d=3")

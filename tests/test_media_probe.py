@@ -71,3 +71,38 @@ def test_cover_art_is_not_a_video_stream(make_media: Callable[..., Path]) -> Non
                       "-map", "1:v", "-c:v", "png", "-disposition:v", "attached_pic")
     info = probe(song)
     assert info.audio is not None and info.video_streams == ()
+
+
+@pytest.mark.parametrize(
+    ("stored", "rotation", "shown"),
+    [((320, 180), 0, (320, 180)), ((320, 180), 90, (180, 320)), ((180, 320), 0, (180, 320)), ((320, 180), 180, (320, 180))],
+)
+def test_display_size_is_after_rotation(frame_clip: Callable[..., Path], stored: tuple[int, int], rotation: int,
+                                        shown: tuple[int, int]) -> None:
+    picture = probe(frame_clip(*stored, rotation=rotation, seconds=1)).video_streams[0]
+    assert (picture.width, picture.height) == stored
+    assert picture.rotation % 180 == rotation % 180
+    assert picture.display_size == shown
+
+
+@pytest.mark.parametrize(("fps", "expected"), [("25", 25.0), ("30000/1001", 29.97), ("24000/1001", 23.976), ("60", 60.0)])
+def test_frame_rate_is_read(frame_clip: Callable[..., Path], fps: str, expected: float) -> None:
+    assert probe(frame_clip(160, 90, fps=fps, seconds=1)).video_streams[0].frame_rate == pytest.approx(expected, abs=0.001)
+
+
+def test_sample_aspect_is_read(frame_clip: Callable[..., Path]) -> None:
+    assert probe(frame_clip(180, 144, sar="4/3", seconds=1)).video_streams[0].sample_aspect == pytest.approx(4 / 3)
+
+
+@pytest.mark.parametrize(
+    ("raw", "rotation"),
+    [({"side_data_list": [{"rotation": -90}]}, 270), ({"tags": {"rotate": "90"}}, 90), ({"side_data_list": [{}]}, 0),
+     ({"tags": {"rotate": "sideways"}}, 0), ({}, 0)],
+)
+def test_rotation_from_side_data_or_tag(tmp_path: Path, raw: dict[str, object], rotation: int) -> None:
+    (tmp_path / "x.mp4").write_bytes(b"x")
+    stream = {"index": 0, "codec_type": "video", "codec_name": "h264", "width": 4, "height": 2,
+              "avg_frame_rate": "0/0", "r_frame_rate": "25/1", "sample_aspect_ratio": "0:1", **raw}
+    picture = parse_probe(tmp_path / "x.mp4", {"format": {}, "streams": [stream]}).streams[0]
+    assert picture.rotation == rotation
+    assert picture.frame_rate == 25.0 and picture.sample_aspect == 1.0

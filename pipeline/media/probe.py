@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,23 @@ class StreamInfo:
     duration_s: float | None = None
     width: int | None = None
     height: int | None = None
+    rotation: int = 0
+    sample_aspect: float = 1.0
+    frame_rate: float | None = None
+
+    @property
+    def display_size(self) -> tuple[int, int] | None:
+        """(width, height) of the picture as filters and players see it: after rotation.
+
+        ffmpeg turns a picture with a 90° or 270° display matrix before any filter runs, so
+        a phone file stored 1920x1080 with rotation 90 is drawn on as 1080x1920. Sample
+        aspect is not applied here: filters still work on the stored pixels.
+        """
+        if not self.width or not self.height:
+            return None
+        if self.rotation % 180:
+            return self.height, self.width
+        return self.width, self.height
 
 
 @dataclass(frozen=True)
@@ -96,7 +114,35 @@ def _stream(raw: dict[str, Any]) -> StreamInfo:
         duration_s=_float(raw.get("duration")),
         width=_int(raw.get("width")),
         height=_int(raw.get("height")),
+        rotation=_rotation(raw),
+        sample_aspect=_ratio(raw.get("sample_aspect_ratio")) or 1.0,
+        frame_rate=_ratio(raw.get("avg_frame_rate")) or _ratio(raw.get("r_frame_rate")),
     )
+
+
+def _ratio(value: Any) -> float | None:
+    """``"30000/1001"`` → 29.97; ``"0/0"``, ``"0:1"``, missing or garbage → None."""
+    parts = re.split(r"[/:]", str(value or ""))
+    try:
+        num, den = (float(parts[0]), float(parts[1])) if len(parts) == 2 else (float(parts[0]), 1.0)
+    except ValueError:
+        return None
+    return num / den if num > 0 and den > 0 else None
+
+
+def _rotation(raw: dict[str, Any]) -> int:
+    """Display rotation in degrees, 0/90/180/270: the display matrix side data, or the old ``rotate`` tag."""
+    for side in raw.get("side_data_list") or ():
+        if "rotation" in side:
+            return _quarter_turns(side["rotation"])
+    return _quarter_turns((raw.get("tags") or {}).get("rotate", 0))
+
+
+def _quarter_turns(value: Any) -> int:
+    try:
+        return round(float(value) / 90) * 90 % 360
+    except (TypeError, ValueError):
+        return 0
 
 
 def _first_error_line(stderr: bytes | None, path: Path) -> str:
