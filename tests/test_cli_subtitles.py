@@ -151,7 +151,7 @@ def test_several_files_and_language_guess(tmp_path: Path, capsys: pytest.Capture
     (lambda d: d / "missing.srt", "subtitle file not found"),
     (lambda d: d / "latin1.srt", "not UTF-8"),
     (lambda d: write(d / "broken.srt", "1\nnot a time line\nhello\n"), "is not valid SRT"),
-    (lambda d: write(d / "notes.docx", "x"), "only .srt and .vtt"),
+    (lambda d: write(d / "notes.docx", "x"), "only .srt, .vtt and .ass"),
 ])
 def test_unreadable_input_exits_2_in_one_line(make_input: Callable[[Path], Path], expected: str, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:

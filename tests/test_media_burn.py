@@ -1,4 +1,4 @@
-"""Burn-in: command building (no ffmpeg run), the font fallback, and real burns checked pixel by pixel."""
+"""Burn-in: command building (no ffmpeg run) and real burns of planned subtitles checked pixel by pixel."""
 
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ from pipeline.media.burn import (
     preview_still,
     require_subtitles_filter,
     still_command,
-    with_installed_font,
 )
-from pipeline.media.burn_style import BurnStyle
-from pipeline.media.fonts import BUNDLED_CJK_FAMILY, bundled_cjk_font, find_cjk_font
+from pipeline.media.burn_plan import BurnPlan, plan_burn
+from pipeline.media.fonts import BUNDLED_CJK_FAMILY, bundled_cjk_font
 from pipeline.media.probe import probe
 
 WIDTH, HEIGHT = 320, 240
@@ -102,64 +101,43 @@ def subtitles_options(command: list[str]) -> dict[str, str]:
     return next(opts for name, opts in parse_filter_chain(vf_of(command)) if name == "subtitles")
 
 
-def style_fields(command: list[str]) -> dict[str, str]:
-    return dict(item.split("=", 1) for item in subtitles_options(command)["force_style"].split(","))
-
-
 # --------------------------------------------------------------------------- pure command building
-
-
-@pytest.mark.parametrize("height", [288, 720, 1080, 1920])
-def test_force_style_sizes_are_fractions_of_height(height: int) -> None:
-    command = burn_command("in.mp4", "cues.srt", "out.mp4", BurnStyle(), height, ffmpeg="ffmpeg")
-    fields = style_fields(command)
-    font_px = float(fields["Fontsize"]) * height / 288
-    assert font_px == pytest.approx(round(0.055 * height), abs=0.02)
-    assert float(fields["Fontsize"]) == pytest.approx(0.055 * 288, abs=0.3)
-    assert int(fields["MarginV"]) * height / 288 == pytest.approx(0.05 * height, abs=height / 288)
-    assert float(fields["Outline"]) * height / 288 >= 1 - 0.02
-    assert fields["FontName"] == "Noto Sans CJK SC"
-    assert fields["Alignment"] == "2"
-    assert fields["PrimaryColour"] == "&H00FFFFFF"
 
 
 @pytest.mark.parametrize("name", NASTY_NAMES)
 def test_nasty_paths_survive_both_unescaping_levels(tmp_path: Path, name: str) -> None:
     folder = tmp_path / "dir: with [odd], 'chars'"
     subtitle, fonts = folder / name, folder / "fonts, mine"
-    command = burn_command(folder / "-in put.mp4", subtitle, folder / "-out:1.mp4",
-                           BurnStyle(fonts_dir=str(fonts)), 720, ffmpeg="ffmpeg", start=2.5)
+    command = burn_command(folder / "-in put.mp4", subtitle, folder / "-out:1.mp4", fonts, ffmpeg="ffmpeg",
+                           start=2.5)
     chain = parse_filter_chain(vf_of(command))
     assert [n for n, _ in chain] == ["setpts", "subtitles", "setpts"]
     options = chain[1][1]
     assert options["filename"] == os.path.abspath(subtitle)
     assert options["fontsdir"] == os.path.abspath(fonts)
-    assert style_fields(command)["FontName"] == "Noto Sans CJK SC"
     assert command[command.index("-i") + 1] == os.path.abspath(folder / "-in put.mp4")
     assert command[-1] == os.path.abspath(folder / "-out:1.mp4")
 
 
-def test_ass_keeps_its_own_style() -> None:
-    command = burn_command("in.mp4", "cues.ASS", "out.mkv", BurnStyle(), 1080, ffmpeg="ffmpeg")
-    options = subtitles_options(command)
-    assert set(options) == {"filename"}
+def test_without_a_fonts_folder_libass_uses_installed_fonts() -> None:
+    command = burn_command("in.mp4", "cues.ass", "out.mkv", None, ffmpeg="ffmpeg")
+    assert set(subtitles_options(command)) == {"filename"}
     assert "-movflags" not in command
 
 
 def test_command_copies_audio_and_uses_absolute_paths() -> None:
-    command = burn_command("-clip.mp4", "cues.vtt", "-out.mp4", BurnStyle(), 720, ffmpeg="/x/ffmpeg", crf=20,
-                           preset="fast")
+    command = burn_command("-clip.mp4", "cues.ass", "-out.mp4", "/fonts", ffmpeg="/x/ffmpeg", crf=20, preset="fast")
     assert command[0] == "/x/ffmpeg"
     assert command[command.index("-i") + 1] == os.path.abspath("-clip.mp4")
     assert command[-1] == os.path.abspath("-out.mp4")
     assert command[command.index("-c:a") + 1] == "copy"
     assert "0:a?" in command and command[command.index("-crf") + 1] == "20"
-    assert "force_style" in subtitles_options(command)
+    assert subtitles_options(command)["fontsdir"] == "/fonts"
     assert "-ss" not in command and "-t" not in command
 
 
 def test_section_seeks_fast_and_keeps_cue_timing() -> None:
-    command = burn_command("in.mp4", "c.srt", "o.mp4", BurnStyle(), 720, ffmpeg="ffmpeg", start=12.5, duration=3)
+    command = burn_command("in.mp4", "c.ass", "o.mp4", ffmpeg="ffmpeg", start=12.5, duration=3)
     assert command.index("-ss") < command.index("-i") and command[command.index("-ss") + 1] == "12.500"
     assert command[command.index("-t") + 1] == "3.000"
     assert command[command.index("-copypriorss") + 1] == "0"
@@ -168,36 +146,16 @@ def test_section_seeks_fast_and_keeps_cue_timing() -> None:
 
 
 def test_still_command_takes_name_literally() -> None:
-    command = still_command("in.mp4", "c.srt", "frame 100%d.png", 1.0, BurnStyle(), 720, ffmpeg="ffmpeg")
+    command = still_command("in.mp4", "c.ass", "frame 100%d.png", 1.0, ffmpeg="ffmpeg")
     assert command[command.index("-update") + 1] == "1" and command[command.index("-frames:v") + 1] == "1"
     assert command[-1] == os.path.abspath("frame 100%d.png")
 
 
-def test_unsupported_subtitle_format() -> None:
+def test_unsupported_subtitle_format(tmp_path: Path) -> None:
+    cues = tmp_path / "cues.txt"
+    cues.write_text("hello\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"cues\.txt.*\.srt, \.vtt or \.ass"):
-        burn_command("in.mp4", "cues.txt", "out.mp4", BurnStyle(), 720, ffmpeg="ffmpeg")
-
-
-# --------------------------------------------------------------------------- font fallback
-
-
-def test_missing_font_is_swapped_for_an_installed_cjk_one() -> None:
-    installed = find_cjk_font()
-    if installed is None:
-        pytest.skip("no CJK font installed")
-    assert with_installed_font(BurnStyle(font_name="No Such Font 123")).font_name == installed
-    assert with_installed_font(BurnStyle(font_name=installed)).font_name == installed
-
-
-def test_without_any_chinese_font_installed_the_bundled_one_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(burn_module, "font_is_available", lambda family, fonts_dir=None: False)
-    monkeypatch.setattr(burn_module, "find_cjk_font", lambda fonts_dir=None: None)
-    bundled = bundled_cjk_font()
-    assert bundled is not None
-    style = with_installed_font(BurnStyle(font_name="No Such Font 123"))
-    assert (style.font_name, style.fonts_dir) == (BUNDLED_CJK_FAMILY, str(bundled.parent))
-    # A folder the user gave is theirs: the bundled font does not replace it.
-    assert with_installed_font(BurnStyle(font_name="No Such Font 123", fonts_dir="/x")).fonts_dir == "/x"
+        plan_burn("in.mp4", cues)
 
 
 # --------------------------------------------------------------------------- real runs
@@ -261,28 +219,26 @@ def ffmpeg_exe(request: pytest.FixtureRequest) -> str:
 
 def test_still_draws_text_only_where_subtitles_are(ffmpeg_exe: str, black_video: Path, srt_file: Path,
                                                  tmp_path: Path) -> None:
-    style = BurnStyle(font_size=0.1)
-    still = preview_still(black_video, srt_file, tmp_path / "still.png", 1500, style, ffmpeg=ffmpeg_exe)
+    plan = plan_burn(black_video, srt_file, layout_overrides={"font_size": 0.1})
+    still = preview_still(plan, tmp_path / "still.png", 1500, ffmpeg=ffmpeg_exe)
     drawn, plain = gray_pixels(still), gray_pixels(black_video, at=1.5)
     assert bright_in(plain, 0.0) == 0
     assert bright_in(drawn, 0.7) > 100, "no text in the bottom subtitle area"
     assert bright_in(drawn, 0.0, 0.6) == 0, "text drawn outside the bottom area"
-    # The line is centred and "Subtitle" comes second, so Latin glyphs sit right of the centre
-    # whether or not the ideographs before them could be drawn.
+    # The line is centred and "Subtitle" comes second, so Latin glyphs sit right of the centre.
     assert bright_in(drawn, 0.7, left=0.52) > 50, "Latin text missing"
-    if find_cjk_font() is not None:
-        (cjk_left, cjk_right), (latin_left, latin_right) = split_at_widest_gap(drawn, top=0.7)
-        # Four ideographs are about as wide as "Subtitle"; missing glyphs would leave little or nothing.
-        assert cjk_right <= WIDTH // 2 < latin_left
-        assert cjk_right - cjk_left >= 0.8 * (latin_right - latin_left), "Chinese text missing"
-        assert bright_in(drawn, 0.7, left=cjk_left / WIDTH, right=cjk_right / WIDTH) > 100
+    (cjk_left, cjk_right), (latin_left, latin_right) = split_at_widest_gap(drawn, top=0.7)
+    # Four ideographs are about as wide as "Subtitle"; missing glyphs would leave little or nothing.
+    assert cjk_right <= WIDTH // 2 < latin_left
+    assert cjk_right - cjk_left >= 0.8 * (latin_right - latin_left), "Chinese text missing"
+    assert bright_in(drawn, 0.7, left=cjk_left / WIDTH, right=cjk_right / WIDTH) > 100
     assert not list(tmp_path.glob(".*part*"))
 
 
 def test_burned_video_has_text_and_original_audio(ffmpeg_exe: str, black_video: Path, srt_file: Path,
                                                  tmp_path: Path) -> None:
-    out = burn(black_video, srt_file, tmp_path / "out.mp4", BurnStyle(font_size=0.08), ffmpeg=ffmpeg_exe,
-               preset="ultrafast")
+    plan = plan_burn(black_video, srt_file, layout_overrides={"font_size": 0.08})
+    out = burn(plan, tmp_path / "out.mp4", ffmpeg=ffmpeg_exe, preset="ultrafast")
     info = probe(out)
     assert info.audio is not None and info.audio.codec_name == "aac"
     assert (info.video_streams[0].width, info.video_streams[0].height) == (WIDTH, HEIGHT)
@@ -294,24 +250,31 @@ def test_burned_video_has_text_and_original_audio(ffmpeg_exe: str, black_video: 
 def test_clip_keeps_cues_at_their_original_times(black_video: Path, tmp_path: Path) -> None:
     late = tmp_path / "late.srt"
     late.write_text("1\n00:00:01,500 --> 00:00:03,000\nLate cue\n", encoding="utf-8")
-    clip = preview_clip(black_video, late, tmp_path / "clip.mkv", 1000, 1500, preset="ultrafast")
+    clip = preview_clip(plan_burn(black_video, late), tmp_path / "clip.mkv", 1000, 1500, preset="ultrafast")
     assert probe(clip).duration_s == pytest.approx(1.5, abs=0.2)
     assert bright_in(gray_pixels(clip, at=0.1), 0.0) == 0
     assert bright_in(gray_pixels(clip, at=1.0), 0.7) > 20
 
 
-def test_ass_file_burns_with_its_own_style(black_video: Path, tmp_path: Path) -> None:
+def test_ass_input_is_drawn_with_the_target_font_and_layout(black_video: Path, tmp_path: Path) -> None:
+    # An ASS naming a font this machine lacks, placed at the top, at another PlayRes: it is re-laid
+    # on the frame with a font that has the glyphs instead of being handed to libass as it is.
     ass = tmp_path / "cues.ass"
     ass.write_text(
-        "[Script Info]\nScriptType: v4.00+\nPlayResX: 320\nPlayResY: 240\n\n[V4+ Styles]\n"
-        "Format: Name, Fontname, Fontsize, PrimaryColour, Alignment, MarginV\n"
-        "Style: Default,Noto Sans CJK SC,30,&H00FFFFFF,8,10\n\n[Events]\n"
-        "Format: Layer, Start, End, Style, Text\nDialogue: 0,0:00:00.00,0:00:03.00,Default,Top Text\n",
+        "[Script Info]\nScriptType: v4.00+\nPlayResX: 384\nPlayResY: 288\n\n[V4+ Styles]\n"
+        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, "
+        "Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, "
+        "MarginR, MarginV, Encoding\n"
+        "Style: Default,No Such Font 123,30,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,2,0,8,"
+        "10,10,10,1\n\n[Events]\n"
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+        "Dialogue: 0,0:00:00.00,0:00:03.00,Default,,0,0,0,,字幕 Text\n",
         encoding="utf-8",
     )
-    drawn = gray_pixels(preview_still(black_video, ass, tmp_path / "a.png", 1000))
-    assert bright_in(drawn, 0.0, 0.3) > 50, "the file's top alignment was not used"
-    assert bright_in(drawn, 0.5) == 0
+    plan = plan_burn(black_video, ass)
+    assert plan.target.font.family != "No Such Font 123"
+    drawn = gray_pixels(preview_still(plan, tmp_path / "a.png", 1000))
+    assert bright_in(drawn, 0.7) > 20 and bright_in(drawn, 0.0, 0.5) == 0
 
 
 def test_nasty_file_names_burn(ffmpeg_exe: str, black_video: Path, tmp_path: Path) -> None:
@@ -321,33 +284,48 @@ def test_nasty_file_names_burn(ffmpeg_exe: str, black_video: Path, tmp_path: Pat
     shutil.copy(black_video, video)
     subtitle = folder / "字幕 测试 it's; a,b [x].srt"
     subtitle.write_text(SRT_TEXT, encoding="utf-8")
-    out = burn(video, subtitle, folder / "成片 it's 100%.mp4", ffmpeg=ffmpeg_exe, preset="ultrafast")
+    out = burn(plan_burn(video, subtitle), folder / "成片 it's 100%.mp4", ffmpeg=ffmpeg_exe, preset="ultrafast")
     assert out.name == "成片 it's 100%.mp4"
     assert bright_in(gray_pixels(out, at=1.0), 0.7) > 50
 
 
-def test_every_nasty_subtitle_name_reaches_libass(ffmpeg_exe: str, black_video: Path, tmp_path: Path) -> None:
-    fonts = tmp_path / "fonts, [mine]: 'x'"
-    fonts.mkdir()
+def test_every_nasty_fonts_folder_name_reaches_libass(ffmpeg_exe: str, black_video: Path, srt_file: Path,
+                                                      tmp_path: Path) -> None:
+    bundled = bundled_cjk_font()
+    assert bundled is not None
     for i, name in enumerate(NASTY_NAMES):
-        subtitle = tmp_path / name
-        subtitle.write_text(SRT_TEXT, encoding="utf-8")
-        still = preview_still(black_video, subtitle, tmp_path / f"{i}.png", 1000, BurnStyle(fonts_dir=str(fonts)),
-                              ffmpeg=ffmpeg_exe)
+        fonts = tmp_path / f"{i} {name}"
+        fonts.mkdir()
+        os.symlink(bundled, fonts / bundled.name)
+        plan = plan_burn(black_video, srt_file, font=BUNDLED_CJK_FAMILY, fonts_dir=fonts)
+        still = preview_still(plan, tmp_path / f"{i}.png", 1000, ffmpeg=ffmpeg_exe)
         assert bright_in(gray_pixels(still), 0.7) > 50, name
 
 
 def test_missing_subtitle_file_is_a_one_line_input_error(black_video: Path, tmp_path: Path) -> None:
     missing = tmp_path / "nope 字幕.srt"
     with pytest.raises(InputError) as info:
-        burn(black_video, missing, tmp_path / "o.mp4")
+        plan_burn(black_video, missing)
     assert str(missing) in str(info.value) and "\n" not in str(info.value)
     assert not list(tmp_path.iterdir())
 
 
-def test_time_outside_the_video_is_an_input_error(black_video: Path, srt_file: Path, tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="at_ms=9000"):
-        preview_still(black_video, srt_file, tmp_path / "x.png", 9000)
+def test_time_outside_the_video_names_the_option_in_seconds(black_video: Path, srt_file: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"--preview-at 9: outside black\.mp4, which is 3\.0 s long"):
+        preview_still(plan_burn(black_video, srt_file), tmp_path / "x.png", 9000)
+
+
+@pytest.mark.parametrize(("name", "call", "match"), [
+    ("x.png", lambda plan, out: burn(plan, out), "a burn writes a video.*--preview-at"),
+    ("x.mp4", lambda plan, out: preview_still(plan, out, 1000), "--preview-at writes a PNG"),
+    ("folder", lambda plan, out: burn(plan, out), "-o is a folder"),
+])
+def test_output_mistakes_are_one_line(black_video: Path, srt_file: Path, tmp_path: Path, name: str,
+                                      call: object, match: str) -> None:
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(InputError, match=match) as info:
+        call(plan_burn(black_video, srt_file), tmp_path / name)  # type: ignore[operator]
+    assert "\n" not in str(info.value)
 
 
 def test_ffmpeg_without_libass_gets_a_clear_error(black_video: Path, srt_file: Path, tmp_path: Path) -> None:
@@ -355,21 +333,25 @@ def test_ffmpeg_without_libass_gets_a_clear_error(black_video: Path, srt_file: P
     fake.write_text("#!/bin/sh\necho ' ... scale  V->V  Scale the input video size.'\n", encoding="utf-8")
     fake.chmod(0o755)
     with pytest.raises(MediaError, match="no 'subtitles' filter.*imageio-ffmpeg.*SUBTITLE_PIPELINE_FFMPEG") as info:
-        burn(black_video, srt_file, tmp_path / "o.mp4", ffmpeg=str(fake))
+        burn(plan_burn(black_video, srt_file), tmp_path / "o.mp4", ffmpeg=str(fake))
     assert "\n" not in str(info.value)
     assert require_subtitles_filter(tools.ffmpeg()) == tools.ffmpeg()
 
 
-def test_the_bundled_font_draws_distinct_chinese_glyphs(ffmpeg_exe: str, black_video: Path, tmp_path: Path) -> None:
-    # Boxes (tofu) look the same whatever the character: two different texts must draw differently.
+def bundled_plan(video: Path, subtitle: Path) -> BurnPlan:
     bundled = bundled_cjk_font()
     assert bundled is not None
-    style = BurnStyle(font_name=BUNDLED_CJK_FAMILY, fonts_dir=str(bundled.parent))
+    return plan_burn(video, subtitle, font=BUNDLED_CJK_FAMILY, fonts_dir=bundled.parent)
+
+
+def test_the_bundled_font_draws_distinct_chinese_glyphs(ffmpeg_exe: str, black_video: Path, tmp_path: Path) -> None:
+    # Boxes (tofu) look the same whatever the character: two different texts must draw differently.
     frames = []
     for i, text in enumerate(["你好世界", "字幕测试"]):
         subtitle = tmp_path / f"{i}.srt"
         subtitle.write_text(f"1\n00:00:00,000 --> 00:00:03,000\n{text}\n", encoding="utf-8")
-        frames.append(gray_pixels(preview_still(black_video, subtitle, tmp_path / f"{i}.png", 1000, style, ffmpeg=ffmpeg_exe)))
+        plan = bundled_plan(black_video, subtitle)
+        frames.append(gray_pixels(preview_still(plan, tmp_path / f"{i}.png", 1000, ffmpeg=ffmpeg_exe)))
     assert all(bright_in(frame, 0.6) > 20 for frame in frames)
     differing = sum(1 for a, b in zip(frames[0], frames[1], strict=True) if (a > 160) != (b > 160))
     assert differing > 0.3 * bright_in(frames[0], 0.6)

@@ -123,7 +123,7 @@ def test_writers_refuse_impossible_cues(tmp_path: Path) -> None:
         ("bad time.srt", "1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\nbad --> x\nyo\n", "not valid SRT"),
         ("garbage.vtt", "hello\n", "not valid WebVTT"),
         ("latin1.srt", b"1\n00:00:01,000 --> 00:00:02,000\n\xe9t\xe9\n", "not UTF-8"),
-        ("clip.ass", "[Script Info]\n", "only .srt and .vtt"),
+        ("clip.sub", "{1}{25}hello\n", "only .srt, .vtt and .ass"),
     ],
 )
 def test_read_errors_name_the_file(tmp_path: Path, name: str, content: str | bytes | None, match: str) -> None:
@@ -261,3 +261,27 @@ def test_built_cues_are_written_as_the_libraries_write_them() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         assert ass_text(cues) == pysubs2_text(cues)
+
+
+ASS_BY_ANOTHER_TOOL = """\ufeff[Script Info]
+ScriptType: v4.00+
+PlayResX: 384
+PlayResY: 288
+
+[V4+ Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+Style: Default,Arial,20,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,2,2,2,10,10,10,1
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+Dialogue: 0,0:00:03.00,0:00:04.50,Default,,0,0,0,,second {\\b1}bold{\\b0} line
+Comment: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,a translator's note
+Dialogue: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,{\\pos(192,20)}你好\\N世界
+Dialogue: 0,0:00:05.00,0:00:06.00,Default,,0,0,0,,{\\p1}m 0 0 l 10 0 10 10{\\p0}
+"""
+
+
+def test_read_ass_keeps_dialogue_text_and_times(tmp_path: Path) -> None:
+    path = tmp_path / "other tool.ass"
+    path.write_text(ASS_BY_ANOTHER_TOOL, encoding="utf-8")
+    assert read_cues(path) == [Cue(1000, 2000, ("你好", "世界")), Cue(3000, 4500, ("second bold line",))]

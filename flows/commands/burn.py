@@ -1,37 +1,47 @@
 """``subtitle-pipeline burn``: burn subtitles into a video, or preview the look first.
 
-A full burn re-encodes the whole video (minutes); ``--preview-at`` writes one PNG frame and
-``--preview-clip`` a few seconds, so font, size and margin can be checked in seconds before
-committing to the encode. Sizes are fractions of the video height, so one setting reads the
-same on a proxy and on the master.
+The subtitles (SRT, WebVTT or ASS) are fitted to the video's own frame before ffmpeg starts:
+a platform preset gives the font size and the safe area (``douyin`` for 9:16 video, EBU
+broadcast margins for 16:9 and 4:3, or ``--preset``), every line is measured in pixels of the
+font libass will draw with, and any cue that would overflow is re-wrapped or split; what
+changed and why is printed. A full burn re-encodes the whole video (minutes); ``--preview-at``
+writes one PNG frame and ``--preview-clip`` a few seconds, to check the look in seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.media.burn import burn, preview_clip, preview_still
-from pipeline.media.burn_style import BurnStyle
-
-DEFAULT_STYLE = BurnStyle()
+from pipeline.media.burn import STILL_SUFFIXES, burn, preview_clip, preview_still
+from pipeline.media.burn_plan import BurnPlan, plan_burn
+from pipeline.media.presets import PRESETS
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = commands.add_parser("burn", help="burn subtitles into a video (or write a preview still/clip)")
+    p = commands.add_parser("burn", help="burn subtitles into a video (or write a preview still/clip)",
+                            description=__doc__.splitlines()[0].strip("`"))
     p.add_argument("video", metavar="VIDEO", help="the video to burn into")
     p.add_argument("subtitles", metavar="SUBS", help=".srt, .vtt or .ass file")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output video (.mp4, .mkv, .mov), or .png with --preview-at")
-    p.add_argument("--font", default=DEFAULT_STYLE.font_name,
-                   help=f"font family with Chinese glyphs (default {DEFAULT_STYLE.font_name}; "
-                        "an installed CJK font is used if it is missing)")
+    p.add_argument("--preset", default=None, choices=sorted(PRESETS), metavar="NAME",
+                   help=f"platform layout: {', '.join(PRESETS)} (default: douyin for portrait video, "
+                        "broadcast-16:9 otherwise)")
+    p.add_argument("--font", default=None,
+                   help="font family to draw with (default: an installed Chinese font, else the bundled "
+                        "Noto Sans CJK SC)")
     p.add_argument("--fonts-dir", default=None, metavar="DIR", help="folder of .ttf/.otf/.ttc fonts to load too")
-    p.add_argument("--font-size", type=float, default=DEFAULT_STYLE.font_size, metavar="FRACTION",
-                   help=f"font size as a fraction of the video height (default {DEFAULT_STYLE.font_size})")
-    p.add_argument("--margin", type=float, default=DEFAULT_STYLE.margin_v, metavar="FRACTION",
-                   help=f"bottom margin as a fraction of the video height (default {DEFAULT_STYLE.margin_v})")
+    p.add_argument("--font-size", type=float, default=None, metavar="FRACTION",
+                   help="font size as a fraction of the frame's shorter side (default: the preset's, e.g. 0.06)")
+    p.add_argument("--margin", type=float, default=None, metavar="FRACTION",
+                   help="clear band at the bottom as a fraction of the height (default: the preset's)")
+    p.add_argument("--max-lines", type=int, default=None, metavar="N",
+                   help="lines a burned cue may take (default: the preset's, 2)")
+    p.add_argument("-l", "--language", default=None,
+                   help="language whose line-breaking rules apply (default: guessed from the text)")
     preview = p.add_mutually_exclusive_group()
     preview.add_argument("--preview-at", type=float, default=None, metavar="SECONDS",
                          help="write one PNG frame at this time instead of burning")
@@ -40,11 +50,28 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.set_defaults(run=run)
 
 
-def style_from_args(args: argparse.Namespace) -> BurnStyle:
-    """The burn style from the options; BurnStyle itself refuses out-of-range values in one line."""
-    if args.fonts_dir is not None and not Path(args.fonts_dir).is_dir():
-        raise InputError(f"{args.fonts_dir}: --fonts-dir is not a folder; give a folder of .ttf/.otf/.ttc files")
-    return BurnStyle(font_name=args.font, font_size=args.font_size, margin_v=args.margin, fonts_dir=args.fonts_dir)
+def plan_from_args(args: argparse.Namespace) -> BurnPlan:
+    """The burn plan from the options; each bad value is refused in one line naming its option."""
+    _check_output(args)
+    overrides = {"font_size": args.font_size, "margin_bottom": args.margin, "max_lines": args.max_lines}
+    return plan_burn(args.video, args.subtitles, preset=args.preset, layout_overrides=overrides, font=args.font,
+                     fonts_dir=args.fonts_dir, language=args.language)
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """Output mistakes that need no probing, refused before anything is read."""
+    suffix = Path(args.output).suffix.lower()
+    if args.preview_at is not None:
+        if suffix != ".png":
+            raise InputError(f"{args.output}: --preview-at writes a PNG still; give an output ending in .png")
+        _ms(args.preview_at, "--preview-at")
+    elif suffix in STILL_SUFFIXES:
+        raise InputError(f"{args.output}: a burn writes a video; give .mp4, .mkv or .mov, or add "
+                         "--preview-at SECONDS for a still")
+    if args.preview_clip is not None:
+        _ms(args.preview_clip[0], "--preview-clip start")
+        if args.preview_clip[1] <= 0:
+            raise InputError(f"--preview-clip duration {args.preview_clip[1]:g}: give a positive number of seconds")
 
 
 def _ms(seconds: float, option: str) -> int:
@@ -54,18 +81,16 @@ def _ms(seconds: float, option: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    style = style_from_args(args)
+    plan = plan_from_args(args)
+    for line in plan.report():
+        print(line, file=sys.stderr)
     if args.preview_at is not None:
-        if Path(args.output).suffix.lower() != ".png":
-            raise InputError(f"{args.output}: --preview-at writes a PNG still; give an output ending in .png")
-        path = preview_still(args.video, args.subtitles, args.output, _ms(args.preview_at, "--preview-at"), style)
+        path = preview_still(plan, args.output, _ms(args.preview_at, "--preview-at"))
     elif args.preview_clip is not None:
         start, duration = args.preview_clip
-        if duration <= 0:
-            raise InputError(f"--preview-clip duration {duration:g}: give a positive number of seconds")
-        path = preview_clip(args.video, args.subtitles, args.output, _ms(start, "--preview-clip start"),
-                            _ms(duration, "--preview-clip duration"), style)
+        path = preview_clip(plan, args.output, _ms(start, "--preview-clip start"),
+                            _ms(duration, "--preview-clip duration"))
     else:
-        path = burn(args.video, args.subtitles, args.output, style)
+        path = burn(plan, args.output)
     print(path)
     return 0

@@ -1,15 +1,12 @@
 """Burn subtitles into a video with ffmpeg's ``subtitles`` filter (libass), plus quick previews.
 
-Three facts shape this module (see the shared field notes):
+What is drawn is decided beforehand by :mod:`pipeline.media.burn_plan`: a burn-ready ASS
+whose PlayRes is the frame, fitted to the target's safe area, with a font that has every
+glyph. This module writes that ASS beside the run, builds the ffmpeg command and runs it.
 
-* SRT and WebVTT are rendered at libass's PlayRes 384x288, so sizes are stated as fractions of
-  the height: :class:`pipeline.media.burn_style.BurnStyle` and its ``force_style``.
-* Chinese glyphs need a font that has them; naming none lets fontconfig pick one that may
-  draw boxes. :func:`pipeline.media.fonts.find_cjk_font` finds an installed family, and
-  :func:`burn` swaps it in (:func:`with_installed_font`) when the requested family is missing.
-* A filter-graph argument is unescaped twice by ffmpeg (graph parser, then option parser),
-  so paths with ``'``, ``:``, ``,``, ``[``, ``]`` or ``;`` need two layers of escaping:
-  :func:`escape_filter_value`.
+A filter-graph argument is unescaped twice by ffmpeg (graph parser, then option parser), so
+paths with ``'``, ``:``, ``,``, ``[``, ``]`` or ``;`` need two layers of escaping:
+:func:`escape_filter_value`.
 
 :func:`burn_command` is a pure function (tested without running ffmpeg); :func:`burn`,
 :func:`preview_still` and :func:`preview_clip` run it and write their output atomically.
@@ -21,25 +18,20 @@ import logging
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from pipeline.errors import InputError, MediaError
 from pipeline.fileio import atomic_path
 from pipeline.media import tools
-from pipeline.media.burn_style import BurnStyle, force_style
-from pipeline.media.fonts import BUNDLED_CJK_FAMILY, bundled_cjk_font, find_cjk_font, font_is_available
-from pipeline.media.probe import MediaInfo, probe
+from pipeline.media.burn_plan import BurnPlan
 
 log = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
-
-TEXT_SUBTITLE_SUFFIXES = frozenset({".srt", ".vtt"})
-ASS_SUFFIXES = frozenset({".ass", ".ssa"})
 
 
 # --------------------------------------------------------------------------- escaping
@@ -73,34 +65,22 @@ def escape_filter_value(value: str) -> str:
 # --------------------------------------------------------------------------- command building
 
 
-def subtitle_kind(subtitle_file: PathLike) -> str:
-    """``"text"`` for SRT/WebVTT (styled by force_style), ``"ass"`` for ASS/SSA (styled by the file)."""
-    suffix = Path(subtitle_file).suffix.lower()
-    if suffix in TEXT_SUBTITLE_SUFFIXES:
-        return "text"
-    if suffix in ASS_SUFFIXES:
-        return "ass"
-    raise InputError(f"{subtitle_file}: unsupported subtitle format {suffix or '(no extension)'}; give .srt, .vtt or .ass")
-
-
-def subtitles_filter(subtitle_file: PathLike, style: BurnStyle, video_height: int) -> str:
-    """The ``subtitles=...`` filter with absolute, escaped paths and, for SRT/WebVTT, a force_style."""
-    options = [("filename", str(_absolute(subtitle_file)))]
-    if style.fonts_dir:
-        options.append(("fontsdir", str(_absolute(style.fonts_dir))))
-    if subtitle_kind(subtitle_file) == "text":
-        options.append(("force_style", force_style(style, video_height)))
+def subtitles_filter(ass_file: PathLike, fonts_dir: PathLike | None) -> str:
+    """The ``subtitles=...`` filter for a burn-ready ASS, with absolute, escaped paths."""
+    options = [("filename", str(_absolute(ass_file)))]
+    if fonts_dir:
+        options.append(("fontsdir", str(_absolute(fonts_dir))))
     return "subtitles=" + ":".join(f"{key}={escape_filter_value(value)}" for key, value in options)
 
 
-def video_filter(subtitle_file: PathLike, style: BurnStyle, video_height: int, start: float | None = None) -> str:
+def video_filter(ass_file: PathLike, fonts_dir: PathLike | None, start: float | None = None) -> str:
     """The whole ``-vf`` chain.
 
     With ``-ss`` before ``-i`` (fast seeking) frames restart at time 0, which would show the
     first cues instead of the ones at ``start``; shifting the timestamps back by ``start``
     for the subtitles filter and to 0 afterwards keeps cues and picture in step.
     """
-    burn = subtitles_filter(subtitle_file, style, video_height)
+    burn = subtitles_filter(ass_file, fonts_dir)
     if not start:
         return burn
     return f"setpts=PTS+{_seconds(start)}/TB,{burn},setpts=PTS-STARTPTS"
@@ -129,10 +109,9 @@ def _container_args(output: PathLike) -> list[str]:
 
 def burn_command(
     video: PathLike,
-    subtitle_file: PathLike,
+    ass_file: PathLike,
     output: PathLike,
-    style: BurnStyle,
-    video_height: int,
+    fonts_dir: PathLike | None = None,
     *,
     ffmpeg: str | None = None,
     crf: int = 18,
@@ -140,7 +119,7 @@ def burn_command(
     start: float | None = None,
     duration: float | None = None,
 ) -> list[str]:
-    """The ffmpeg command that burns ``subtitle_file`` into ``video`` (pure: nothing runs).
+    """The ffmpeg command that burns ``ass_file`` into ``video`` (pure: nothing runs).
 
     Video is re-encoded with libx264 (``crf`` 18 is visually lossless for editing), every
     audio stream is copied untouched. ``start`` and ``duration`` are seconds and cut a
@@ -154,7 +133,7 @@ def burn_command(
         ffmpeg or tools.ffmpeg(), "-hide_banner", "-nostdin", "-y", "-v", "error",
         *_input_args(video, start), *cut,
         "-map", "0:v:0", "-map", "0:a?",
-        "-vf", video_filter(subtitle_file, style, video_height, start),
+        "-vf", video_filter(ass_file, fonts_dir, start),
         "-c:v", "libx264", "-crf", str(crf), "-preset", preset,
         "-c:a", "copy", *no_preroll, *_container_args(output),
         str(_absolute(output)),
@@ -163,11 +142,10 @@ def burn_command(
 
 def still_command(
     video: PathLike,
-    subtitle_file: PathLike,
+    ass_file: PathLike,
     output_png: PathLike,
     at: float,
-    style: BurnStyle,
-    video_height: int,
+    fonts_dir: PathLike | None = None,
     *,
     ffmpeg: str | None = None,
 ) -> list[str]:
@@ -179,37 +157,10 @@ def still_command(
     return [
         ffmpeg or tools.ffmpeg(), "-hide_banner", "-nostdin", "-y", "-v", "error",
         *_input_args(video, at),
-        "-map", "0:v:0", "-vf", video_filter(subtitle_file, style, video_height, at),
+        "-map", "0:v:0", "-vf", video_filter(ass_file, fonts_dir, at),
         "-frames:v", "1", "-update", "1", "-c:v", "png", "-f", "image2",
         str(_absolute(output_png)),
     ]  # fmt: skip
-
-
-# --------------------------------------------------------------------------- font fallback
-
-
-def with_installed_font(style: BurnStyle) -> BurnStyle:
-    """``style``, with its font swapped for an installed CJK family when the named one is missing.
-
-    Without this, fontconfig substitutes a font of its choice, which may lack Chinese glyphs.
-    """
-    available = font_is_available(style.font_name, style.fonts_dir)
-    if available:
-        return style
-    found = find_cjk_font(style.fonts_dir)
-    if found is not None:
-        if available is False:
-            log.warning("font %r is not installed; using %r", style.font_name, found)
-        return replace(style, font_name=found)
-    bundled = bundled_cjk_font()
-    if bundled is not None and not style.fonts_dir:
-        # libass is given the bundled collection's folder, and picks the family by name.
-        log.info("no installed Chinese font; using the bundled %s", BUNDLED_CJK_FAMILY)
-        return replace(style, font_name=BUNDLED_CJK_FAMILY, fonts_dir=str(bundled.parent))
-    if available is False:
-        log.warning("font %r is not installed and no Chinese font was found; Chinese text may show as boxes "
-                    "(install fonts-noto-cjk or give --fonts-dir)", style.font_name)
-    return style
 
 
 # --------------------------------------------------------------------------- running
@@ -250,26 +201,6 @@ def _imageio_hint() -> str:
         return ""
 
 
-def require_subtitle_file(subtitle_file: PathLike) -> Path:
-    """The subtitle file as an absolute Path, or a one-line InputError naming it."""
-    path = _absolute(subtitle_file)
-    if not path.is_file():
-        what = "is a directory" if path.is_dir() else "no such subtitle file"
-        raise InputError(f"{path}: {what}; give an existing .srt, .vtt or .ass file")
-    subtitle_kind(path)
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: subtitle file is empty; write the cues first")
-    return path
-
-
-def video_height_of(info: MediaInfo) -> int:
-    """Height of the first picture stream; audio-only files cannot take burned-in text."""
-    for stream in info.video_streams:
-        if stream.height:
-            return stream.height
-    raise InputError(f"{info.path}: has no video stream; burn-in needs a video")
-
-
 @contextmanager
 def atomic_media_output(target: PathLike) -> Iterator[Path]:
     """Like :func:`pipeline.fileio.atomic_path`, but the temporary name keeps ``target``'s extension.
@@ -295,86 +226,76 @@ def _run(command: list[str], output: Path) -> None:
         raise MediaError(f"{output}: ffmpeg wrote nothing; check the time asked for is inside the video")
 
 
-def _prepare(video: PathLike, subtitle_file: PathLike, output: PathLike, style: BurnStyle,
-             ffmpeg: str | None) -> tuple[MediaInfo, Path, Path, BurnStyle, str]:
-    """Check inputs and tools before any encoding starts, so mistakes fail fast."""
-    subtitle = require_subtitle_file(subtitle_file)
-    info = probe(video)
+@contextmanager
+def written_ass(plan: BurnPlan) -> Iterator[Path]:
+    """The plan's burn-ready ASS in a temporary file for the length of one ffmpeg run."""
+    with tempfile.TemporaryDirectory(prefix="burn-") as folder:
+        path = Path(folder) / "subtitles.ass"
+        path.write_text(plan.ass(), encoding="utf-8")
+        yield path
+
+
+def _checked_output(plan: BurnPlan, output: PathLike, ffmpeg: str | None) -> tuple[Path, str]:
+    """The output path and an ffmpeg that can burn, checked before any encoding starts."""
     target = _absolute(output)
-    if target == info.path:
+    if target == plan.video.path:
         raise InputError(f"{target}: output would overwrite the input video; choose another name")
-    exe = require_subtitles_filter(ffmpeg or tools.ffmpeg())
-    if subtitle_kind(subtitle) == "text":
-        style = with_installed_font(style)
-    return info, subtitle, target, style, exe
+    if target.is_dir():
+        raise InputError(f"{target}: -o is a folder; give a file name such as {target / 'burned.mp4'}")
+    return target, require_subtitles_filter(ffmpeg or tools.ffmpeg())
 
 
-def burn(
-    video: PathLike,
-    subtitle_file: PathLike,
-    output: PathLike,
-    style: BurnStyle = BurnStyle(),  # noqa: B008 - frozen, so sharing the default is safe
-    *,
-    ffmpeg: str | None = None,
-    crf: int = 18,
-    preset: str = "medium",
-) -> Path:
-    """Burn ``subtitle_file`` into ``video`` and write ``output`` atomically; returns ``output``.
+def burn(plan: BurnPlan, output: PathLike, *, ffmpeg: str | None = None, crf: int = 18,
+         preset: str = "medium") -> Path:
+    """Burn the plan's cues into its video and write ``output`` atomically; returns ``output``.
 
     Raises:
-        InputError: a missing/unsupported subtitle file, a missing video or one without picture.
+        InputError: the output would overwrite the input, or is a folder, or is a still.
         MediaError: the ffmpeg in use has no ``subtitles`` filter, or the encode failed.
     """
-    info, subtitle, target, style, exe = _prepare(video, subtitle_file, output, style, ffmpeg)
-    with atomic_media_output(target) as tmp:
-        command = burn_command(info.path, subtitle, tmp, style, video_height_of(info), ffmpeg=exe, crf=crf,
+    target, exe = _checked_output(plan, output, ffmpeg)
+    if target.suffix.lower() in STILL_SUFFIXES:
+        raise InputError(f"{target}: a burn writes a video; give .mp4, .mkv or .mov, or add --preview-at SECONDS "
+                         "for a still")
+    with atomic_media_output(target) as tmp, written_ass(plan) as ass:
+        command = burn_command(plan.video.path, ass, tmp, plan.target.font.fonts_dir, ffmpeg=exe, crf=crf,
                                preset=preset)
         _run(command, target)
     return target
 
 
-def preview_still(
-    video: PathLike,
-    subtitle_file: PathLike,
-    output_png: PathLike,
-    at_ms: int,
-    style: BurnStyle = BurnStyle(),  # noqa: B008 - frozen, so sharing the default is safe
-    *,
-    ffmpeg: str | None = None,
-) -> Path:
+def preview_still(plan: BurnPlan, output_png: PathLike, at_ms: int, *, ffmpeg: str | None = None) -> Path:
     """Write one PNG frame at ``at_ms`` with subtitles drawn, to check a style in seconds, not minutes."""
-    info, subtitle, target, style, exe = _prepare(video, subtitle_file, output_png, style, ffmpeg)
-    _check_inside(info, at_ms, "at_ms")
-    with atomic_media_output(target) as tmp:
-        command = still_command(info.path, subtitle, tmp, at_ms / 1000, style, video_height_of(info), ffmpeg=exe)
+    target, exe = _checked_output(plan, output_png, ffmpeg)
+    if target.suffix.lower() != ".png":
+        raise InputError(f"{target}: --preview-at writes a PNG still; give an output ending in .png")
+    _check_inside(plan, at_ms, "--preview-at")
+    with atomic_media_output(target) as tmp, written_ass(plan) as ass:
+        command = still_command(plan.video.path, ass, tmp, at_ms / 1000, plan.target.font.fonts_dir, ffmpeg=exe)
         _run(command, target)
     return target
 
 
-def preview_clip(
-    video: PathLike,
-    subtitle_file: PathLike,
-    output: PathLike,
-    start_ms: int,
-    duration_ms: int,
-    style: BurnStyle = BurnStyle(),  # noqa: B008 - frozen, so sharing the default is safe
-    *,
-    ffmpeg: str | None = None,
-    crf: int = 23,
-    preset: str = "veryfast",
-) -> Path:
+def preview_clip(plan: BurnPlan, output: PathLike, start_ms: int, duration_ms: int, *, ffmpeg: str | None = None,
+                 crf: int = 23, preset: str = "veryfast") -> Path:
     """Burn a short section (``start_ms`` for ``duration_ms``) so timing and style can be reviewed quickly."""
     if duration_ms <= 0:
-        raise InputError(f"duration_ms {duration_ms}: give a positive clip length in milliseconds")
-    info, subtitle, target, style, exe = _prepare(video, subtitle_file, output, style, ffmpeg)
-    _check_inside(info, start_ms, "start_ms")
-    with atomic_media_output(target) as tmp:
-        command = burn_command(info.path, subtitle, tmp, style, video_height_of(info), ffmpeg=exe, crf=crf,
+        raise InputError(f"--preview-clip duration {duration_ms / 1000:g}: give a positive number of seconds")
+    target, exe = _checked_output(plan, output, ffmpeg)
+    _check_inside(plan, start_ms, "--preview-clip start")
+    with atomic_media_output(target) as tmp, written_ass(plan) as ass:
+        command = burn_command(plan.video.path, ass, tmp, plan.target.font.fonts_dir, ffmpeg=exe, crf=crf,
                                preset=preset, start=start_ms / 1000, duration=duration_ms / 1000)
         _run(command, target)
     return target
 
 
-def _check_inside(info: MediaInfo, at_ms: int, name: str) -> None:
-    if at_ms < 0 or (info.duration_s and at_ms >= info.duration_s * 1000):
-        raise InputError(f"{info.path}: {name}={at_ms} is outside the video (0-{int(info.duration_s * 1000)} ms); pick a time inside it")
+#: Outputs that are pictures, not videos.
+STILL_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp"})
+
+
+def _check_inside(plan: BurnPlan, at_ms: int, option: str) -> None:
+    length_s = plan.video.duration_s
+    if at_ms < 0 or (length_s and at_ms >= length_s * 1000):
+        raise InputError(f"{option} {at_ms / 1000:g}: outside {plan.video.path.name}, which is {length_s:.1f} s long; "
+                         f"give a time from 0 to {max(length_s - 0.05, 0):.1f}")

@@ -96,6 +96,55 @@ def font_is_available(family: str, fonts_dir: PathLike | None = None) -> bool | 
     return wanted in {f.casefold() for f in families}
 
 
+def font_file(family: str, fonts_dir: PathLike | None = None) -> Path | None:
+    """The file that holds ``family`` (in ``fonts_dir`` first, then installed), or None.
+
+    The width measure reads advances from this file, so it must be the file libass picks
+    for the family: ``fonts_dir`` is searched first because libass is given it too.
+    """
+    wanted = family.casefold()
+    if fonts_dir:
+        for path in _font_files([Path(fonts_dir).expanduser()]):
+            if any(name.casefold() == wanted for name, _ in _sfnt_faces(path)):
+                return path
+    listed = _fc_files(family)
+    if listed is not None:
+        return next((path for path in listed if path.is_file()), None)
+    for path in _font_files(Path(d).expanduser() for d in SYSTEM_FONT_DIRS):
+        if any(name.casefold() == wanted for name, _ in _sfnt_faces(path)):
+            return path
+    return None
+
+
+def families_covering(ch: str) -> list[str] | None:
+    """Installed families that have a glyph for ``ch`` (fontconfig's answer); None without fc-list.
+
+    libass falls back through fontconfig for a character its font lacks, so such a
+    character is still drawn when some installed font has it.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    return list(_fc_list_output(fc_list, f":charset={ord(ch):x}"))
+
+
+def _fc_files(family: str) -> list[Path] | None:
+    """The regular face's file for ``family`` (fontconfig's best match), [] when none has that name."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        result = subprocess.run([fc_match, "-f", "%{file}|%{family}", f"{family}:style=Regular"], capture_output=True,
+                                text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    file, _, families = result.stdout.partition("|")
+    # fc-match always answers with *some* font: only a family of the same name counts.
+    if family.casefold() not in {name.strip().casefold() for name in families.split(",")}:
+        return []
+    return [Path(file)]
+
+
 def _pick_family(families: Iterable[str], prefer: Sequence[str]) -> str | None:
     """The first preferred family present, else a Simplified-Chinese sans one, else any."""
     available = sorted(set(families))

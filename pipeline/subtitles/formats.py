@@ -449,16 +449,36 @@ def _parse_vtt(text: str, path: Path) -> list[Cue]:
     ]
 
 
+def _parse_ass(text: str, path: Path) -> list[Cue]:
+    """Dialogue events as cues: override tags dropped, ``\\N`` as line breaks; comments and drawings skipped.
+
+    Styling, positions and karaoke do not survive: a cue holds timed lines only.
+    """
+    try:
+        subs = pysubs2.SSAFile.from_string(text, format_="ass" if "[V4+ Styles]" in text else None)
+    except (pysubs2.exceptions.Pysubs2Error, ValueError) as exc:
+        raise SubtitleError(f"{path} is not valid ASS/SSA: {_one_line(exc)}") from exc
+    events = sorted((e for e in subs if e.type == "Dialogue" and not e.is_drawing), key=lambda e: (e.start, e.end))
+    cues = []
+    for event in events:
+        lines = tuple(line.strip() for line in event.plaintext.splitlines() if line.strip())
+        if lines:
+            cues.append(Cue(event.start, event.end, lines))
+    return cues
+
+
 def read_cues(path: PathLike) -> list[Cue]:
-    """Read an SRT or WebVTT file, chosen by its extension (``.srt`` / ``.vtt``).
+    """Read an SRT, WebVTT or ASS/SSA file, chosen by its extension (``.srt`` / ``.vtt`` / ``.ass`` / ``.ssa``).
 
     Raises:
         SubtitleError: the file is missing, not UTF-8, malformed, or of another format.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".srt", ".vtt"):
-        raise SubtitleError(f"cannot read {path}: only .srt and .vtt subtitles can be read")
+    if suffix not in (".srt", ".vtt", ".ass", ".ssa"):
+        raise SubtitleError(f"cannot read {path}: only .srt, .vtt and .ass subtitles can be read")
     text = _read_text(path)
+    if suffix in (".ass", ".ssa"):
+        return _parse_ass(text, path)
     return _parse_srt(text, path) if suffix == ".srt" else _parse_vtt(text, path)
 

@@ -1,0 +1,166 @@
+"""Everything decided before a burn: the target, the cues fitted to it, and what changed and why.
+
+``burn`` never leaves the wrapping to libass: whatever SRT, WebVTT or ASS it is given is read
+as cues, fitted to the frame (:func:`pipeline.subtitles.refit.refit_cues` with the font's
+pixel widths) and written as a burn-ready ASS whose PlayRes is the frame, whose style is the
+target's and which libass is told not to wrap (WrapStyle 2). Emoji are taken out and every
+other character is checked to have a glyph, so no box is ever drawn.
+
+All of this is settled here, before ffmpeg starts, so a mistake fails in a second with one
+line instead of after a minute of encoding.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError, SubtitleError
+from pipeline.media.burn_target import BurnTarget
+from pipeline.media.canvas import Canvas
+from pipeline.media.glyphs import FontChoice, check_glyphs, choose_font, describe_missing, drop_emoji
+from pipeline.media.presets import Layout, preset_for, preset_named
+from pipeline.media.probe import MediaInfo, probe
+from pipeline.subtitles.cues import Cue
+from pipeline.subtitles.formats import ass_text, read_cues
+from pipeline.subtitles.language import guess_language
+from pipeline.subtitles.refit import Refit, refit_cues
+from pipeline.subtitles.rules import rules_for
+
+PathLike = str | os.PathLike[str]
+
+SUBTITLE_SUFFIXES = frozenset({".srt", ".vtt", ".ass", ".ssa"})
+
+
+@dataclass(frozen=True)
+class BurnPlan:
+    """A video, the target it is burned to, and the cues ready to draw on it.
+
+    Attributes:
+        video: the probed source video.
+        subtitle_file: the file the cues came from.
+        target: frame, layout and font.
+        language: the language whose rules wrapped the cues.
+        cues: the cues as they will be drawn (fitted, emoji taken out).
+        changes: the cues that had to be re-wrapped or split, with reasons.
+        dropped_emoji: the emoji taken out of the burned text.
+    """
+
+    video: MediaInfo
+    subtitle_file: Path
+    target: BurnTarget
+    language: str
+    cues: tuple[Cue, ...]
+    changes: tuple[Refit, ...] = ()
+    dropped_emoji: tuple[str, ...] = field(default=())
+
+    def ass(self) -> str:
+        """The burn-ready ASS document."""
+        return ass_text(self.cues, self.target.ass_style(), self.target.play_res)
+
+    def report(self) -> list[str]:
+        """Lines for the CLI and the run's artifact: the target, every change and why."""
+        lines = [self.target.describe(), f"font: {self.target.font.family} ({self.target.font.why})"]
+        lines += [change.describe() for change in self.changes]
+        if self.dropped_emoji:
+            lines.append(f"emoji left out of the burned text (libass cannot draw them): {' '.join(self.dropped_emoji)}")
+        return lines
+
+
+def plan_burn(
+    video: PathLike,
+    subtitle_file: PathLike,
+    *,
+    preset: str | None = None,
+    platform: str | None = None,
+    layout_overrides: Mapping[str, Any] | None = None,
+    font: str | None = None,
+    fonts_dir: PathLike | None = None,
+    language: str | None = None,
+    colours: Mapping[str, Any] | None = None,
+) -> BurnPlan:
+    """Read, fit and check the subtitles for burning into ``video``.
+
+    Args:
+        video: the video to burn into.
+        subtitle_file: an SRT, WebVTT or ASS/SSA file.
+        preset: a preset name (``douyin``, ``broadcast-16:9`` ...); None picks one from
+            ``platform`` or the frame's shape.
+        platform: the share link's platform code, when the video came from one.
+        layout_overrides: layout fields to change (``font_size``, ``margin_bottom`` ...).
+        font: the font family asked for; None picks an installed Chinese font or the bundled one.
+        fonts_dir: a folder of fonts for libass (searched first).
+        language: the language whose line-breaking rules apply; None guesses from the text.
+        colours: ``primary_colour``, ``outline_colour`` or ``bold`` for the target.
+
+    Raises:
+        InputError: a missing or unreadable file, no picture, an unknown preset or field,
+            a font that is not there, or characters that no font can draw.
+    """
+    subtitle = require_subtitle_file(subtitle_file)
+    info = probe(video)
+    canvas = Canvas.of(info)
+    layout = choose_layout(preset, platform, canvas).with_overrides(**(layout_overrides or {}))
+    target = BurnTarget(canvas, layout, choose_font(font, fonts_dir), **(colours or {}))
+    cues, dropped = _without_emoji(_read(subtitle))
+    require_glyphs(cues, target.font, subtitle)
+    language = language or guess_language(cues)
+    rules = rules_for(language, max_lines=layout.max_lines, fps=canvas.frame_rate)
+    fitted, changes = refit_cues(cues, rules, target.measure(), unit="px")
+    return BurnPlan(info, subtitle, target, language, tuple(fitted), tuple(changes), tuple(dropped))
+
+
+def choose_layout(preset: str | None, platform: str | None, canvas: Canvas) -> Layout:
+    """The named preset, else the platform's, else the one for the frame's shape."""
+    return preset_named(preset) if preset else preset_for(platform, canvas.aspect)
+
+
+def require_subtitle_file(subtitle_file: PathLike) -> Path:
+    """The subtitle file as an absolute Path, or a one-line InputError naming it."""
+    path = Path(os.path.abspath(Path(subtitle_file).expanduser()))
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "no such subtitle file"
+        raise InputError(f"{path}: {what}; give an existing .srt, .vtt or .ass file")
+    if path.suffix.lower() not in SUBTITLE_SUFFIXES:
+        raise InputError(f"{path}: unsupported subtitle format {path.suffix or '(no extension)'}; "
+                         "give .srt, .vtt or .ass")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: subtitle file is empty; write the cues first")
+    return path
+
+
+def _read(path: Path) -> list[Cue]:
+    try:
+        cues = read_cues(path)
+    except SubtitleError as exc:
+        raise InputError(str(exc)) from exc
+    if not cues:
+        raise InputError(f"{path}: has no cues with text; check it is the right file")
+    return cues
+
+
+def _without_emoji(cues: list[Cue]) -> tuple[list[Cue], list[str]]:
+    kept: list[Cue] = []
+    dropped: list[str] = []
+    for cue in cues:
+        lines = []
+        for line in cue.lines:
+            text, gone = drop_emoji(line)
+            dropped.extend(gone)
+            if text:
+                lines.append(text)
+        if lines:
+            kept.append(Cue(cue.start_ms, cue.end_ms, tuple(lines)))
+    return kept, list(dict.fromkeys(dropped))
+
+
+def require_glyphs(cues: list[Cue], font: FontChoice, path: Path) -> None:
+    """Refuse, in one line, text with characters no font would draw (they would burn as boxes)."""
+    missing = check_glyphs("".join(line for cue in cues for line in cue.lines), font)
+    if missing:
+        raise InputError(f"{path}: no installed font can draw {describe_missing(missing[:8])}"
+                         f"{' and more' if len(missing) > 8 else ''} (they would burn as boxes); give --font "
+                         f"with a font that has them, or --fonts-dir with its file")
