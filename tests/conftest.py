@@ -112,6 +112,27 @@ def _rotated(plain: Path, target: Path, rotation: int) -> Path:
     return target
 
 
+@pytest.fixture
+def no_system_cjk_fonts(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fontconfig that sees only Latin fonts, as on a fresh machine: for this process and its ffmpeg runs.
+
+    Returns the folder of fonts it sees (DejaVu when the machine has it, else none).
+    """
+    from pipeline.media import fonts
+
+    home = tmp_path_factory.mktemp("fontconfig")
+    latin = next((Path(d) for d in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu") if Path(d).is_dir()),
+                 home / "no-fonts")
+    latin.mkdir(exist_ok=True)
+    (home / "fonts.conf").write_text(
+        f"<?xml version='1.0'?><!DOCTYPE fontconfig SYSTEM 'fonts.dtd'><fontconfig><dir>{latin}</dir>"
+        f"<cachedir>{home / 'cache'}</cachedir></fontconfig>\n", encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(home / "fonts.conf"))
+    fonts._fc_list_output.cache_clear()
+    yield latin
+    fonts._fc_list_output.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def silent_wav(make_media: Callable[..., Path]) -> Path:
     return make_media("silence.wav", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono:d=3")

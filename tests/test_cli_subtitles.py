@@ -265,7 +265,9 @@ def test_burn_preview_clip_writes_video(small_video: Path, tmp_path: Path, capsy
 
 @pytest.mark.parametrize("extra, expected", [
     (["--preview-at", "1"], "give an output ending in .png"),
-    (["--font-size", "3"], "font_size 3.0"),
+    (["--font-size", "3"], "font-size 3.0: give a fraction"),
+    (["--max-lines", "9"], "max-lines 9: give 1 to 4"),
+    (["--preview-at", "-1", "-o", "x.png"], "--preview-at -1: give a time of zero or more"),
     (["--fonts-dir", "/no/such/dir"], "--fonts-dir is not a folder"),
     (["--preview-clip", "0", "0"], "give a positive number of seconds"),
 ])

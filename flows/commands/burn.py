@@ -54,6 +54,10 @@ def plan_from_args(args: argparse.Namespace) -> BurnPlan:
     """The burn plan from the options; each bad value is refused in one line naming its option."""
     _check_output(args)
     overrides = {"font_size": args.font_size, "margin_bottom": args.margin, "max_lines": args.max_lines}
+    # Option values are checked against any preset before the video is probed.
+    PRESETS[args.preset or "douyin"].with_overrides(**overrides)
+    if args.fonts_dir is not None and not Path(args.fonts_dir).is_dir():
+        raise InputError(f"{args.fonts_dir}: --fonts-dir is not a folder; give a folder of .ttf/.otf/.ttc files")
     return plan_burn(args.video, args.subtitles, preset=args.preset, layout_overrides=overrides, font=args.font,
                      fonts_dir=args.fonts_dir, language=args.language)
 

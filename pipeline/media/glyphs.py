@@ -26,6 +26,7 @@ from pathlib import Path
 import regex
 
 from pipeline.errors import InputError
+from pipeline.media.font_measure import FontMetrics, font_metrics
 from pipeline.media.fonts import (
     BUNDLED_CJK_FAMILY,
     bundled_cjk_font,
@@ -33,7 +34,6 @@ from pipeline.media.fonts import (
     find_cjk_font,
     font_file,
 )
-from pipeline.media.font_measure import FontMetrics, font_metrics
 
 PathLike = str | os.PathLike[str]
 

@@ -23,7 +23,7 @@ Modules, each one concept, importing only from those above it::
     timing      the timing rules
     cues        Cue, display modes, rendering
     chain       the default chain, recipe, build_cues
-    formats     SRT/WebVTT/ASS/TXT/JSON;  lint  the rule checker;  language, rewrap
+    formats     SRT/WebVTT/ASS/TXT/JSON;  lint  the rule checker;  language, rewrap, refit
 
 Example:
     >>> from pipeline.transcript import Transcript, Utterance
