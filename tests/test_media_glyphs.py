@@ -80,3 +80,11 @@ def test_a_font_in_the_fonts_folder_is_used(no_system_cjk_fonts: Path, tmp_path:
 def test_the_fonts_folder_must_be_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--fonts-dir is not a folder"):
         choose_font(None, tmp_path / "nope")
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("贵了 1000 元 👍🏽。", "贵了 1000 元。"), ("👍 好的", "好的"), ("好的 🎉", "好的"), ("a 🎉 🎉 b", "a b"),
+    ("wow🎉!", "wow!"), ("yes 🎉, no", "yes, no"),
+])
+def test_the_space_an_emoji_leaves_goes_with_it(text: str, kept: str) -> None:
+    assert drop_emoji(text)[0] == kept

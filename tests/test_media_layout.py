@@ -9,6 +9,7 @@ from pipeline.media.burn_target import BurnTarget, ass_colour
 from pipeline.media.canvas import Canvas, Rect
 from pipeline.media.glyphs import choose_font
 from pipeline.media.presets import PORTRAIT_PRESETS, PRESETS, preset_for, preset_named
+from pipeline.subtitles.rules import rules_for
 
 REQUIRED = ("douyin", "xiaohongshu", "kuaishou", "bilibili", "youtube", "youtube-shorts", "broadcast-16:9")
 
@@ -117,3 +118,14 @@ def test_colours() -> None:
     assert ass_colour("&HFF") == "&H000000FF"
     with pytest.raises(InputError, match="colour 'white'"):
         ass_colour("white")
+
+
+@pytest.mark.parametrize(("canvas", "preset"), [(Canvas(1920, 1080), "broadcast-16:9"), (Canvas(1080, 1920), "douyin")])
+def test_a_wide_frame_does_not_make_lines_longer_than_the_delivery_limit(canvas: Canvas, preset: str) -> None:
+    target = BurnTarget(canvas, PRESETS[preset], choose_font())
+    zh = rules_for("zh-CN")
+    measure = target.measure(zh)
+    assert measure.widths(["中" * 16])[0] <= measure.max_width < measure.widths(["中" * 17])[0]
+    assert measure.max_width <= target.measure().max_width
+    # Latin letters in Chinese text count about half an ideograph, as players draw them.
+    assert measure.widths(["iPhone 15 Pro Max"])[0] < measure.widths(["中" * 12])[0]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,12 @@ from pipeline.media.glyphs import FontChoice, check_glyphs, choose_font, describ
 from pipeline.media.presets import Layout, preset_for, preset_named
 from pipeline.media.probe import MediaInfo, probe
 from pipeline.subtitles.cues import Cue
-from pipeline.subtitles.formats import ass_text, read_cues
+from pipeline.subtitles.chain import build_cues
+from pipeline.subtitles.formats import ass_text, read_cues, write_ass
 from pipeline.subtitles.language import guess_language
 from pipeline.subtitles.refit import Refit, refit_cues
-from pipeline.subtitles.rules import rules_for
+from pipeline.subtitles.rules import CueRules, rules_for
+from pipeline.transcript import Transcript
 
 PathLike = str | os.PathLike[str]
 
@@ -102,15 +104,47 @@ def plan_burn(
     """
     subtitle = require_subtitle_file(subtitle_file)
     info = probe(video)
-    canvas = Canvas.of(info)
-    layout = choose_layout(preset, platform, canvas).with_overrides(**(layout_overrides or {}))
-    target = BurnTarget(canvas, layout, choose_font(font, fonts_dir), **(colours or {}))
+    target = target_for(info, preset=preset, platform=platform, layout_overrides=layout_overrides, font=font,
+                        fonts_dir=fonts_dir, colours=colours)
     cues, dropped = _without_emoji(_read(subtitle))
     require_glyphs(cues, target.font, subtitle)
     language = language or guess_language(cues)
-    rules = rules_for(language, max_lines=layout.max_lines, fps=canvas.frame_rate)
-    fitted, changes = refit_cues(cues, rules, target.measure(), unit="px")
+    rules = rules_for(language, max_lines=target.max_lines, fps=target.canvas.frame_rate)
+    fitted, changes = refit_cues(cues, rules, target.measure(rules), unit="px")
     return BurnPlan(info, subtitle, target, language, tuple(fitted), tuple(changes), tuple(dropped))
+
+
+def plan_from_transcript(video: MediaInfo, transcript: Transcript, rules: CueRules, *, preset: str | None = None,
+                         platform: str | None = None, font: str | None = None) -> BurnPlan:
+    """Cues built for the frame from the start: the cue builder wraps in the font's pixels.
+
+    The flows use this beside the delivery files, so the burn-ready ASS is cut for the frame
+    (not re-fitted afterwards), with the same rules otherwise (``rules.max_lines`` gives way to
+    the preset's).
+
+    Raises:
+        InputError: no picture, or characters no font can draw (emoji are left out, not refused).
+    """
+    target = target_for(video, preset=preset, platform=platform, font=font)
+    rules = replace(rules, max_lines=target.max_lines, fps=target.canvas.frame_rate)
+    built = build_cues(transcript, rules, measure=target.measure(rules))
+    cues, dropped = _without_emoji(built)
+    require_glyphs(cues, target.font, video.path)
+    return BurnPlan(video, video.path, target, transcript.language, tuple(cues), (), tuple(dropped))
+
+
+def target_for(info: MediaInfo, *, preset: str | None = None, platform: str | None = None,
+               layout_overrides: Mapping[str, Any] | None = None, font: str | None = None,
+               fonts_dir: PathLike | None = None, colours: Mapping[str, Any] | None = None) -> BurnTarget:
+    """The burn target for a probed video: its canvas, the preset chosen for it, the font."""
+    canvas = Canvas.of(info)
+    layout = choose_layout(preset, platform, canvas).with_overrides(**(layout_overrides or {}))
+    return BurnTarget(canvas, layout, choose_font(font, fonts_dir), **(colours or {}))
+
+
+def write_burn_ass(plan: BurnPlan, path: PathLike) -> Path:
+    """Write the plan's burn-ready ASS (atomically) and return its path."""
+    return write_ass(plan.cues, path, plan.target.ass_style(), plan.target.play_res)
 
 
 def choose_layout(preset: str | None, platform: str | None, canvas: Canvas) -> Layout:

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pysubs2
@@ -29,9 +29,12 @@ from pipeline.media.canvas import Canvas, Rect
 from pipeline.media.font_measure import FontMeasure
 from pipeline.media.glyphs import FontChoice
 from pipeline.media.presets import Layout
+from pipeline.subtitles.rules import CueRules
 
 _HEX_COLOUR = re.compile(r"#([0-9A-Fa-f]{6})([0-9A-Fa-f]{2})?")
 _ASS_COLOUR = re.compile(r"&H([0-9A-Fa-f]{1,8})&?")
+# Letters in about their English frequency, with spaces: the width of an average character.
+_LATIN_SAMPLE = "the quick brown fox jumps over a lazy dog, etaoin shrdlu"
 
 
 @dataclass(frozen=True)
@@ -86,15 +89,24 @@ class BurnTarget:
     def max_lines(self) -> int:
         return self.layout.max_lines
 
-    def measure(self) -> FontMeasure:
-        """Line widths in shown pixels of this font at this size; a line may fill the safe area.
+    def measure(self, rules: CueRules | None = None) -> FontMeasure:
+        """Line widths in shown pixels of this font at this size, lines no wider than the safe area.
 
         The outline is drawn outside the glyphs, so it takes its width from both ends of a line.
         On non-square pixels the glyphs are narrowed by the sample aspect (see :meth:`ass_style`),
-        so the safe area is measured in shown pixels too.
+        so the safe area is measured in shown pixels too. Given ``rules``, a line is also no
+        longer than their ``max_chars_per_line`` full-width characters (ideographs for CJK,
+        average letters otherwise): a wide frame does not make lines harder to read than the
+        delivery limits allow.
         """
         usable = self.safe.width * self.canvas.sample_aspect - 2 * self.outline_px
-        return FontMeasure(self.font.metrics(), self.font_px, usable)
+        measure = FontMeasure(self.font.metrics(), self.font_px, usable)
+        if rules is None:
+            return measure
+        sample = "中" if rules.is_cjk else _LATIN_SAMPLE
+        per_char = measure.widths([sample])[0] / len(sample)
+        # A micro-pixel of slack: a line of exactly the limit sums its widths one by one.
+        return replace(measure, max_width=min(usable, rules.max_chars_per_line * per_char + 1e-6))
 
     def ass_style(self) -> dict[str, Any]:
         """The fields of the burn-ready ASS's Default style (for :func:`pipeline.subtitles.formats.ass_text`).

@@ -41,7 +41,7 @@ _CLUSTER = regex.compile(r"\X")
 # A grapheme cluster is an emoji when it holds a pictograph, a regional-indicator letter
 # (flags) or the keycap mark (1️⃣); a plain digit or ©, without VS16, is text.
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3")
-_SPACES = regex.compile(r"[ \t]{2,}")
+_PUNCTUATION = regex.compile(r"\p{P}")
 _TEXT_PRESENTATION = frozenset("©®‼⁉™ℹ↔↕↖↗↘↙↩↪")
 
 
@@ -115,14 +115,30 @@ def is_emoji(cluster: str) -> bool:
 
 
 def drop_emoji(text: str) -> tuple[str, list[str]]:
-    """``text`` without its emoji clusters (and the spaces they leave doubled), and the clusters taken out."""
+    """``text`` without its emoji clusters, and the clusters taken out.
+
+    The space an emoji leaves goes with it: no doubled space, none before the punctuation
+    that followed it (``元 👍。`` → ``元。``), none at either end.
+    """
     kept: list[str] = []
     dropped: list[str] = []
+    after_emoji = False
     for cluster in _CLUSTER.findall(text):
-        (dropped if is_emoji(cluster) else kept).append(cluster)
+        if is_emoji(cluster):
+            dropped.append(cluster)
+            after_emoji = True
+            continue
+        if after_emoji:
+            if cluster.isspace() and (not kept or kept[-1].isspace()):
+                continue
+            if _PUNCTUATION.match(cluster):
+                while kept and kept[-1].isspace():
+                    kept.pop()
+            after_emoji = cluster.isspace()
+        kept.append(cluster)
     if not dropped:
         return text, []
-    return _SPACES.sub(" ", "".join(kept)).strip(), dropped
+    return "".join(kept).strip(), dropped
 
 
 def check_glyphs(text: str, font: FontChoice) -> str:
