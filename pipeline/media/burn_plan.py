@@ -24,8 +24,8 @@ from pipeline.media.canvas import Canvas
 from pipeline.media.glyphs import FontChoice, check_glyphs, choose_font, describe_missing, drop_emoji
 from pipeline.media.presets import Layout, preset_for, preset_named
 from pipeline.media.probe import MediaInfo, probe
-from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.chain import build_cues
+from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import ass_text, read_cues, write_ass
 from pipeline.subtitles.language import guess_language
 from pipeline.subtitles.refit import Refit, refit_cues
