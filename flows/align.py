@@ -57,6 +57,7 @@ def align_script(
     sandbox_url: str | None = None,
     credentials_block: str | None = None,
     output_name: str | None = None,
+    snap_to_frames: bool = False,
 ) -> CaptionResult:
     """Time a known text against a video or audio file and write subtitle files.
 
@@ -75,8 +76,9 @@ def align_script(
         sandbox_url: root URL of a standalone sandbox to use instead of an embedded one.
         credentials_block: saved Volcengine Credentials block for live runs.
         output_name: file name stem of the outputs (default: the media file's stem).
+        snap_to_frames: put every cue time on a frame of the video (gaps are in its frames either way).
     """
     text = read_script(script, script_file)
     options = AtaOptions(caption_type=caption_type, sta_punc_mode=sta_punc_mode)
     return media_to_subtitles(media, options, text, output_dir, language, list(formats), max_chars_per_line, max_lines,
-                              target, sandbox_url, credentials_block, output_name)
+                              target, sandbox_url, credentials_block, output_name, snap_to_frames)

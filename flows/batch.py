@@ -185,6 +185,7 @@ def caption_batch(
     sandbox_url: str | None = None,
     credentials_block: str | None = None,
     child_flow_runs: bool = False,
+    snap_to_frames: bool = False,
 ) -> BatchSummary:
     """Caption every input; failures are isolated and listed, finished items are not redone.
 
@@ -205,6 +206,7 @@ def caption_batch(
         credentials_block: saved credentials block for live runs.
         child_flow_runs: run each item as a child flow run with a task per step (a richer UI, about
             3x the API writes per item; keep off for big batches on the default SQLite database).
+        snap_to_frames: put every cue time on a frame of the item's video (gaps are in its frames either way).
     """
     logger = get_run_logger()
     out = Path(output_dir)
@@ -223,7 +225,7 @@ def caption_batch(
     progress = cast(UUID, create_progress_artifact(0.0, key="batch-progress",
                                                    description=f"{len(todo)} item(s) to caption"))
     options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
-               "resolver": resolver}
+               "resolver": resolver, "snap_to_frames": snap_to_frames}
     links = sum(sources.is_share_link(r["source"]) for r in todo)
     results: list[ItemResult] = []
     with sandbox_root(target, sandbox_url) as root:

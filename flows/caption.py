@@ -53,8 +53,10 @@ def summary_markdown(result: CaptionResult) -> str:
 def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: str | None, output_dir: str,
                        language: str, formats: list[str], max_chars_per_line: int | None, max_lines: int,
                        target: Target, sandbox_url: str | None, credentials_block: str | None,
-                       output_name: str | None) -> CaptionResult:
+                       output_name: str | None, snap_to_frames: bool = False) -> CaptionResult:
     """The steps a caption run and an alignment run share (``text`` given means alignment).
+
+    The cues are timed in the frames of the media's own picture (its probed frame rate).
 
     Called inside a flow: each step is a task of that flow run (or a plain call when a batch
     item runs this inline; see ``flows.tasks.steps_inline``).
@@ -69,7 +71,8 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
         response = step(wait_volcengine)(task_id, conn, ledger, alignment=text is not None)
     transcript = transcript_from_volcengine(response, language, source=str(info.path))
     stem = output_name or info.path.stem
-    outputs, cue_count = step(write_subtitles)(transcript, str(out), stem, formats, max_chars_per_line, max_lines)
+    outputs, cue_count = step(write_subtitles)(transcript, str(out), stem, formats, max_chars_per_line, max_lines,
+                                               fps=info.frame_rate, snap_to_frames=snap_to_frames)
     result = CaptionResult(str(info.path), outputs, task_id, reused, str(audio.path), audio.plan.reason, info.duration_s, cue_count)
     if steps_are_inline():
         return result  # a batch item: the batch's table has its row
@@ -93,6 +96,7 @@ def caption_media(
     sandbox_url: str | None = None,
     credentials_block: str | None = None,
     output_name: str | None = None,
+    snap_to_frames: bool = False,
 ) -> CaptionResult:
     """Caption a local video or audio file and write subtitle files.
 
@@ -110,7 +114,8 @@ def caption_media(
         sandbox_url: root URL of a standalone sandbox (``subtitle-pipeline sandbox``) to use instead of an embedded one.
         credentials_block: name of a saved Volcengine Credentials block (live runs); else VOLCENGINE_APPID/VOLCENGINE_TOKEN.
         output_name: file name stem of the outputs (default: the media file's stem).
+        snap_to_frames: put every cue time on a frame of the video (gaps are in its frames either way).
     """
     options = CaptionOptions(language=language, caption_type=caption_type, use_punc=use_punc, use_itn=use_itn)
     return media_to_subtitles(media, options, None, output_dir, language, list(formats), max_chars_per_line, max_lines,
-                              target, sandbox_url, credentials_block, output_name)
+                              target, sandbox_url, credentials_block, output_name, snap_to_frames)

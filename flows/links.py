@@ -53,6 +53,7 @@ class _SubflowKwargs(TypedDict):
     sandbox_url: str | None
     credentials_block: str | None
     output_name: str | None
+    snap_to_frames: bool
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def caption_link(
     credentials_block: str | None = None,
     resolver_block: str | None = None,
     output_name: str | None = None,
+    snap_to_frames: bool = False,
 ) -> CaptionResult:
     """Caption a short video from its share link or pasted share text.
 
@@ -164,6 +166,7 @@ def caption_link(
         credentials_block: saved Volcengine Credentials block for live runs.
         resolver_block: saved TranscriptGenerate or Yinzi Credentials block for live runs.
         output_name: file name stem of the outputs (default: from the video's title).
+        snap_to_frames: put every cue time on a frame of the downloaded video (gaps are in its frames either way).
     """
     if mode == "align_text" and resolver != "transcriptgenerate":
         raise InputError("mode=align_text needs resolver=transcriptgenerate (Yinzi's analysis has no text)")
@@ -181,7 +184,8 @@ def caption_link(
         stem = output_name or output_stem(link)
         common = _SubflowKwargs(media=media, output_dir=output_dir, language=language, formats=list(formats),
                                 max_chars_per_line=max_chars_per_line, max_lines=max_lines, target=target,
-                                sandbox_url=root, credentials_block=credentials_block, output_name=stem)
+                                sandbox_url=root, credentials_block=credentials_block, output_name=stem,
+                                snap_to_frames=snap_to_frames)
         if mode == "align_text":
             if not link.text:
                 raise InputError(f"{link.url}: TranscriptGenerate returned no text to align; use mode=caption")

@@ -83,8 +83,10 @@ def run_yinzi_order(audio: ExtractedAudio, order_type: str, conn: Connection, le
 def subtitles_from_yinzi_caption(caption_file: str, media: str, duration_s: float, output_dir: str, stem: str,
                                  language: Language, formats: list[Format], max_chars_per_line: int | None,
                                  max_lines: int, target: Target, sandbox_url: str | None,
-                                 credentials_block: str | None) -> dict[str, str]:
+                                 credentials_block: str | None, fps: float | None = None) -> dict[str, str]:
     """Yinzi's caption file as our subtitle files; untimed text is aligned first (Volcengine ATA).
+
+    ``fps`` is the media's frame rate (gaps are counted in its frames), None for audio only.
 
     Called inside the flow: writing is a task of it, alignment a subflow.
     """
@@ -105,7 +107,8 @@ def subtitles_from_yinzi_caption(caption_file: str, media: str, duration_s: floa
     logger.info("Yinzi's caption file (%s): %d cue(s), word times spread over each cue",
                 fmt, len(transcript.utterances))
     transcript = replace(transcript, duration_ms=round(duration_s * 1000))
-    outputs, _ = write_subtitles(transcript, output_dir, stem, [str(f) for f in formats], max_chars_per_line, max_lines)
+    outputs, _ = write_subtitles(transcript, output_dir, stem, [str(f) for f in formats], max_chars_per_line, max_lines,
+                                 fps=fps)
     return outputs
 
 
@@ -155,7 +158,7 @@ def separate_tracks(
         if "caption" in stems:
             text_subtitles = subtitles_from_yinzi_caption(
                 stems["caption"], str(info.path), info.duration_s, output_dir, f"{info.path.stem}.yinzi", language,
-                list(formats), max_chars_per_line, max_lines, target, root, credentials_block)
+                list(formats), max_chars_per_line, max_lines, target, root, credentials_block, info.frame_rate)
         source = {"mix": str(info.path), "vocals": stems.get("vocals")}.get(caption)
         if caption != "none" and source:
             done = caption_media(media=source, output_dir=output_dir, language=language, caption_type=caption_type,

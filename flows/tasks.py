@@ -124,13 +124,25 @@ def wait_volcengine(task_id: str, conn: Connection, ledger_path: str, alignment:
     return response
 
 
-@task(name="write-subtitles", cache_policy=NO_CACHE)
-def write_subtitles(transcript: Transcript, out_dir: str, stem: str, formats: list[str],
-                    max_chars_per_line: int | None, max_lines: int) -> tuple[dict[str, str], int]:
-    overrides: dict[str, Any] = {"max_lines": max_lines}
+def subtitle_rules(language: str, max_chars_per_line: int | None, max_lines: int, fps: float | None = None,
+                   snap_to_frames: bool = False) -> subtitles.CueRules:
+    """The cue rules of a run: the language's, the user's limits, and the video's frame rate.
+
+    ``fps`` is the probed rate of the media's picture (``MediaInfo.frame_rate``): gaps are
+    counted in that video's frames. None (audio only, or no usable rate) keeps the rules'
+    default of 25.
+    """
+    overrides: dict[str, Any] = {"max_lines": max_lines, "snap_to_frames": snap_to_frames}
     if max_chars_per_line:
         overrides["max_chars_per_line"] = max_chars_per_line
-    rules = subtitles.rules_for(transcript.language, **overrides)
+    if fps:
+        overrides["fps"] = fps
+    return subtitles.rules_for(language, **overrides)
+
+
+def write_cue_files(transcript: Transcript, rules: subtitles.CueRules, out_dir: str, stem: str,
+                    formats: list[str]) -> tuple[dict[str, str], int]:
+    """Build the cues under ``rules`` and write them as ``<stem>.<fmt>``; returns (paths by format, cue count)."""
     cues = subtitles.build_cues(transcript, rules)
     outputs: dict[str, str] = {}
     for fmt in formats:
@@ -140,5 +152,16 @@ def write_subtitles(transcript: Transcript, out_dir: str, stem: str, formats: li
         else:
             getattr(subtitles, f"write_{fmt}")(cues, target)
         outputs[fmt] = str(target)
-    get_run_logger().info("wrote %d cue(s) as %s", len(cues), ", ".join(formats))
     return outputs, len(cues)
+
+
+@task(name="write-subtitles", cache_policy=NO_CACHE)
+def write_subtitles(transcript: Transcript, out_dir: str, stem: str, formats: list[str],
+                    max_chars_per_line: int | None, max_lines: int, fps: float | None = None,
+                    snap_to_frames: bool = False) -> tuple[dict[str, str], int]:
+    rules = subtitle_rules(transcript.language, max_chars_per_line, max_lines, fps, snap_to_frames)
+    outputs, count = write_cue_files(transcript, rules, out_dir, stem, formats)
+    timing = f"{rules.fps:g} fps" + (" (the video's)" if fps else " (no video frame rate: the default)")
+    get_run_logger().info("wrote %d cue(s) as %s; gaps of %d frames at %s%s", count, ", ".join(formats),
+                          rules.min_gap_frames, timing, ", times snapped to frames" if snap_to_frames else "")
+    return outputs, count

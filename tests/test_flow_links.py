@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pysrt
 import pytest
 
 from flows.links import ResolvedLink, output_stem
+from pipeline.media.probe import probe
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 SHARE_TEXT = "7.43 复制打开抖音，看看【小明的作品】今天的晚霞太美了 #日落 https://v.douyin.com/iRNBho6u/ E@u.Fs 09/15"
@@ -36,7 +38,7 @@ def test_share_text_becomes_subtitles(resolver: str, mode: str, tmp_path: Path) 
 
     with SandboxServer() as sandbox:
         result = caption_link(share_text=SHARE_TEXT, output_dir=str(tmp_path), resolver=resolver, mode=mode,
-                              sandbox_url=sandbox.base_url)
+                              sandbox_url=sandbox.base_url, formats=["srt", "json"])
         again = caption_link(share_text=SHARE_TEXT, output_dir=str(tmp_path), resolver=resolver, mode=mode,
                              sandbox_url=sandbox.base_url)
         assert sandbox.state.submissions.duplicates() == {}
@@ -44,6 +46,9 @@ def test_share_text_becomes_subtitles(resolver: str, mode: str, tmp_path: Path) 
     text = "".join(item.text for item in pysrt.open(result.outputs["srt"], encoding="utf-8"))
     # The sandbox's platform stand-in serves one of the samples; its transcript must come back whole.
     assert bare(text) in {bare((SAMPLES / n).read_text(encoding="utf-8")) for n in ("zh_demo.txt", "en_demo.txt")}
+    # Its videos are the vertical samples at 30 and 29.97 fps: the cue gaps are counted in those frames.
+    rules = json.loads(Path(result.outputs["json"]).read_text(encoding="utf-8"))["rules"]
+    assert rules["fps"] == pytest.approx(probe(result.media).frame_rate) and rules["fps"] != 25
 
 
 @pytest.mark.prefect

@@ -96,7 +96,8 @@ def test_sample_aspect_is_read(frame_clip: Callable[..., Path]) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "rotation"),
-    [({"side_data_list": [{"rotation": -90}]}, 270), ({"tags": {"rotate": "90"}}, 90), ({"side_data_list": [{}]}, 0),
+    [({"side_data_list": [{"rotation": -90}]}, 90), ({"side_data_list": [{"rotation": 90}]}, 270),
+     ({"tags": {"rotate": "90"}}, 90), ({"side_data_list": [{}]}, 0), ({"side_data_list": [{"rotation": "x"}]}, 0),
      ({"tags": {"rotate": "sideways"}}, 0), ({}, 0)],
 )
 def test_rotation_from_side_data_or_tag(tmp_path: Path, raw: dict[str, object], rotation: int) -> None:

@@ -24,7 +24,7 @@ def ffmpeg(*args: str) -> None:
 @pytest.fixture(scope="module")
 def registry() -> TranscriptRegistry:
     reg = TranscriptRegistry()
-    assert reg.register_dir(SAMPLES) == 2
+    assert reg.register_dir(SAMPLES) == 4  # zh_demo and en_demo, each landscape and vertical
     return reg
 
 
@@ -161,6 +161,14 @@ def test_reencoded_copy_still_matches(registry: TranscriptRegistry, zh_analysis:
     assert registry.match(analysis) == (SAMPLES / "zh_demo.txt").read_text(encoding="utf-8")
     utterances, registered = speech.transcribe(analysis, registry)
     assert registered and len(utterances) == 3
+
+
+@pytest.mark.parametrize(("vertical", "demo"), [("zh_demo.vertical-rotated.mp4", "zh_demo"),
+                                                ("en_demo.vertical.mp4", "en_demo")])
+def test_vertical_samples_carry_the_demo_sound_itself(registry: TranscriptRegistry, vertical: str, demo: str) -> None:
+    analysis = speech.analyse(SAMPLES / vertical)
+    assert analysis.levels == speech.analyse(SAMPLES / f"{demo}.mp4").levels  # copied, not re-encoded
+    assert registry.match(analysis) == (SAMPLES / f"{demo}.txt").read_text(encoding="utf-8")
 
 
 def test_unregistered_audio_gets_the_marked_placeholder(registry: TranscriptRegistry, tmp_path: Path) -> None:

@@ -17,10 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-from pipeline import errors
+from pipeline import errors, sources
 from pipeline.media import tools
+from pipeline.media.probe import probe
 from pipeline.sandbox import PLACEHOLDER_TEXT, ErrorRule, FaultConfig, SandboxConfig, SandboxServer
 from pipeline.sandbox.media_library import MediaLibraryConfig, library_for
+from pipeline.sandbox.state import SandboxState
 from pipeline.sandbox.transcriptgenerate import TranscriptGenerateConfig
 from pipeline.vendors.http import NO_RETRY
 from pipeline.vendors.polling import PollPolicy
@@ -37,6 +39,9 @@ EN_TEXT = (SAMPLES / "en_demo.txt").read_text(encoding="utf-8").strip()
 ZH_LINK = "https://v.douyin.com/zhDemo01/"
 EN_LINK = "https://www.kuaishou.com/short-video/enDemo01"
 XHS_LINK = "https://www.xiaohongshu.com/discovery/item/enDemo02"
+# Links no test maps: they resolve by URL hash to the default media, the vertical samples.
+ROTATED_LINK = "https://v.douyin.com/abc/"  # → zh_demo.vertical-rotated.mp4 (stored 1920x1080, rotation side data)
+UPRIGHT_LINK = "https://v.douyin.com/iRNBho6u/"  # → en_demo.vertical.mp4 (stored 1080x1920); the README's link
 SHARE = f"7.43 复制打开抖音，看看【某某的作品】今天的晚霞太美了 #日落 {ZH_LINK} E@u.Fs 09/15 tRK:/ "
 API = "/open-gateway/transcript-api/v1"
 KEY, SECRET = "ak_sandbox", "sk_sandbox"
@@ -296,6 +301,36 @@ def test_other_platforms_are_named_in_the_result(shared: SandboxServer, account:
         kuaishou = client.wait(client.submit(EN_LINK))
     assert (xhs.platform, kuaishou.platform) == ("XHS", "KUAISHOU")
     assert xhs.text_content == kuaishou.text_content == EN_TEXT
+
+
+@pytest.mark.parametrize(("link", "stored", "text"), [(ROTATED_LINK, (1920, 1080), ZH_TEXT),
+                                                     (UPRIGHT_LINK, (1080, 1920), EN_TEXT)], ids=["rotated", "upright"])
+def test_share_links_download_vertical_video_like_the_platforms(shared: SandboxServer, account: tuple[str, str],
+                                                                tmp_path: Path, link: str, stored: tuple[int, int],
+                                                                text: str) -> None:
+    with client_for(shared, *account) as client:
+        task = client.wait(client.submit(link))
+    assert task.video_url
+    picture = probe(sources.download(task.video_url, tmp_path)).video_streams[0]
+    assert picture.display_size == (1080, 1920)  # 9:16 as shown
+    assert (picture.width, picture.height) == stored
+    assert picture.rotation % 180 == (90 if stored[0] > stored[1] else 0)  # a quarter turn makes it portrait
+    assert task.text_content == text  # the demo clip's very sound, so its registered transcript
+    cover = probe(sources.download(task.cover, tmp_path)).streams[0]  # mjpeg: not counted as a video stream
+    assert cover.display_size == (320, 568)  # the cover frame is taken upright too
+
+
+def test_a_library_without_vertical_video_still_resolves_links(tmp_path: Path) -> None:
+    (tmp_path / "zh_demo.mp4").write_bytes(ZH.read_bytes())
+    (tmp_path / "zh_demo.txt").write_text(ZH_TEXT, encoding="utf-8")
+    library = library_for(SandboxState(SandboxConfig(processing_ms=0, transcript_dirs=(tmp_path,))))
+    assert library.media_for(ROTATED_LINK) == (tmp_path / "zh_demo.mp4").resolve()
+
+
+def test_default_share_link_media_are_only_the_vertical_samples() -> None:
+    library = library_for(SandboxState(SandboxConfig(processing_ms=0)))
+    assert {m.name for m in library.media} >= {"zh_demo.mp4", "en_demo.mp4"}
+    assert sorted(m.name for m in library.share_media()) == ["en_demo.vertical.mp4", "zh_demo.vertical-rotated.mp4"]
 
 
 def test_unregistered_media_gets_the_marked_placeholder(make_sandbox: MakeSandbox, tmp_path: Path) -> None:

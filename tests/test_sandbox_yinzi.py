@@ -299,6 +299,18 @@ def test_analyze_charges_immediately_and_links_work(shared: SandboxServer, key: 
     assert music.status_code == 200 and music.headers["content-type"] == "audio/mpeg"
 
 
+def test_analyze_video_url_is_a_vertical_phone_file(shared: SandboxServer, key: str, tmp_path: Path) -> None:
+    link = "https://v.douyin.com/abc/"  # unmapped: the URL hash picks zh_demo.vertical-rotated.mp4
+    with client_for(shared, key) as client:
+        video = client.analyze_short_video(link)
+    assert video.video_url
+    clip = tmp_path / "work.mp4"
+    clip.write_bytes(httpx.get(video.video_url, timeout=10.0).content)
+    picture = probe(clip).video_streams[0]
+    assert (picture.width, picture.height) == (1920, 1080) and picture.rotation % 180 == 90
+    assert picture.display_size == (1080, 1920)
+
+
 def test_analyze_refuses_empty_and_unsupported_links_without_charging(shared: SandboxServer, key: str) -> None:
     for body, message in (({}, "link is required"), ({"link": "https://www.bilibili.com/video/BV1xx411c7mD"},
                                                      "Unsupported short video link")):

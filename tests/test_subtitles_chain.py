@@ -4,9 +4,10 @@ Three parts:
 
 1. One section per rule: the rule applied alone (``build_cues(t, rules, chain=(Rule(...),))``)
    on small hand-made Chinese and English transcripts, asserting its specific behaviour.
-2. A witness per rule of the default chain: a transcript whose cues under the full default
-   chain keep a property that the same chain without that one rule breaks. A rule dropped
-   from the chain, or a new rule without a witness, fails here.
+2. A witness per rule of the default chain (optional rules, like snapping to frames, switched
+   on): a transcript whose cues under the full default chain keep a property that the same
+   chain without that one rule breaks. A rule dropped from the chain, or a new rule without
+   a witness, fails here.
 3. Hypothesis properties of the default chain over random transcripts (Chinese and English
    words, random times, pauses and punctuation, zero-length and overlapping times).
 
@@ -34,6 +35,7 @@ from pipeline.subtitles import (
     ExtendForReadingSpeed,
     JoinSentenceParts,
     MergeShort,
+    SnapToFrames,
     SplitAtClause,
     SplitAtPause,
     SplitAtSentenceEnd,
@@ -650,6 +652,76 @@ def test_clamp_duration_clamps_any_cue_and_leaves_shorter_ones(language: str) ->
     assert build_cues(transcript(language, long), rules_for(language), chain=(ClampDuration(max_duration_ms=3000),))[0].end_ms == 3000
 
 
+# =========================================================================== SnapToFrames
+
+
+FRAME_RATES = (24000 / 1001, 25.0, 30000 / 1001, 30.0, 50.0, 60.0)
+
+
+def frame_error_ms(time_ms: int, fps: float) -> float:
+    """How far ``time_ms`` is from the nearest frame boundary of a ``fps`` video."""
+    frame_ms = 1000 / fps
+    return abs(time_ms - round(time_ms / frame_ms) * frame_ms)
+
+
+def every_time_on_a_frame(cues: Sequence[Cue], *, rules: CueRules) -> bool:
+    """Every start and end within a millisecond of a frame boundary (a file holds whole ms)."""
+    return all(frame_error_ms(t, rules.fps) < 1 for c in cues for t in (c.start_ms, c.end_ms))
+
+
+def gaps_in_frames(cues: Sequence[Cue], fps: float) -> list[float]:
+    return [gap * fps / 1000 for gap in gaps(cues)]
+
+
+def snap(rules: CueRules) -> SnapToFrames:
+    return chain_rule(SnapToFrames, replace(rules, snap_to_frames=True))
+
+
+def test_snap_to_frames_is_in_the_chain_only_when_asked() -> None:
+    assert SnapToFrames not in [type(rule) for rule in default_chain(rules_for(ZH))]
+    rule = snap(rules_for(ZH, fps=60))
+    assert (rule.fps, rule.min_gap_frames, rule.close_gap_ms, rule.max_duration_ms) == (60, 2, 500, 7000)
+    assert type(default_chain(rules_for(ZH, snap_to_frames=True))[-1]) is SnapToFrames  # after every other rule
+
+
+@pytest.mark.parametrize("language", [ZH, EN])
+@pytest.mark.parametrize("fps", FRAME_RATES, ids=lambda f: f"{f:.3f}")
+def test_snapped_cues_sit_on_frames_with_gaps_of_two_frames(language: str, fps: float) -> None:
+    rules = rules_for(language, fps=fps, snap_to_frames=True)
+    first, second = PAIR[language]
+    a = speak(language, first, 1013)  # off every frame grid
+    b = speak(language, second, after(a, 237))  # a short gap: closed to two frames
+    c = speak(language, first, after(b, 1561))  # a long one: left open
+    cues = build_cues(transcript(language, a, b, c), rules)
+    assert every_time_on_a_frame(cues, rules=rules)
+    closed, left = gaps(cues)
+    assert closed == rules.min_gap_ms  # two frames, as lint wants the milliseconds
+    assert gaps_in_frames(cues, fps)[0] == pytest.approx(2, abs=fps / 1000)  # within a millisecond of two frames
+    assert left > rules.close_gap_ms
+    assert [issue for issue in lint_cues(cues, rules) if issue.severity == "error"] == []
+
+
+@pytest.mark.parametrize("fps", FRAME_RATES, ids=lambda f: f"{f:.3f}")
+def test_snap_to_frames_keeps_two_frames_between_cues_that_touch_or_overlap(fps: float) -> None:
+    rule = SnapToFrames(fps=fps)
+    for silence_ms in (-300, 0, 5, 40):
+        a = speak(EN, "Hello, this is Wang.", 1013)
+        cues = build_cues(transcript(EN, a, speak(EN, "How can I help?", after(a, silence_ms))), rules_for(EN), chain=(rule,))
+        assert gaps_in_frames(cues, fps)[0] >= 2 and gaps(cues)[0] >= math.ceil(2000 / fps)
+        assert every_time_on_a_frame(cues, rules=rules_for(EN, fps=fps))
+
+
+def test_snap_to_frames_gives_a_blink_of_speech_one_frame() -> None:
+    cues = build_cues(one_word(EN, "Hi", 1000, 1005), rules_for(EN), chain=(SnapToFrames(fps=25),))
+    assert times(cues) == [(1000, 1040)]  # frame 25 only, not nothing
+
+
+def test_snap_to_frames_never_makes_a_cue_outlast_max_duration() -> None:
+    cues = build_cues(one_word(EN, "Hello.", 1013, 8013), rules_for(EN), chain=(SnapToFrames(fps=30000 / 1001),))
+    assert cues[0].end_ms - cues[0].start_ms <= 7000
+    assert cues[0].end_ms - cues[0].start_ms > 7000 - 1000 / 29.97  # shortened by less than a frame
+
+
 # =========================================================================== each rule's witness
 
 
@@ -733,6 +805,16 @@ def witness_clamp() -> Transcript:
     return one_word(EN, "Hello.", 0, 9000)  # a 9 s word
 
 
+def witness_snap() -> Transcript:
+    a = speak(EN, "See you tomorrow.", 1013, word_ms=350)  # times off the 29.97 fps frames
+    return transcript(EN, a, speak(EN, "Goodbye everyone.", after(a, 1500), word_ms=350))
+
+
+SNAPPING = rules_for(EN, fps=30000 / 1001, snap_to_frames=True)
+#: Optional rules switched on, so that each of them needs a witness too.
+ALL_RULES = {"snap_to_frames": True}
+
+
 #: Each rule class of the default chain -> (transcript, rules, the property the rule guarantees).
 WITNESSES: dict[type, tuple[Callable[[], Transcript], CueRules, Callable[[Sequence[Cue]], bool]]] = {
     JoinSentenceParts: (witness_join, rules_for(EN), every_cue_ends_a_sentence),
@@ -744,19 +826,20 @@ WITNESSES: dict[type, tuple[Callable[[], Transcript], CueRules, Callable[[Sequen
     ExtendForReadingSpeed: (witness_extend, rules_for(EN), partial(every_cue_is_readable, rules=rules_for(EN))),
     CloseGaps: (witness_close, rules_for(ZH), partial(gaps_are_closed, rules=rules_for(ZH))),
     ClampDuration: (witness_clamp, rules_for(EN), partial(no_cue_is_too_long, rules=rules_for(EN))),
+    SnapToFrames: (witness_snap, SNAPPING, partial(every_time_on_a_frame, rules=SNAPPING)),
 }
 
 
 @pytest.mark.parametrize("language", [ZH, EN])
 def test_every_rule_of_the_default_chain_has_a_witness(language: str) -> None:
-    chain_classes = [type(rule) for rule in default_chain(rules_for(language))]
+    chain_classes = [type(rule) for rule in default_chain(rules_for(language, **ALL_RULES))]
     assert len(set(chain_classes)) == len(chain_classes)
     assert set(chain_classes) == set(WITNESSES)  # a new rule needs a witness; a dropped one is missed
 
 
 # Every rule of the default chain, and every witnessed one: a rule missing from the chain
 # still has its witness run, and fails it.
-CHAIN_CLASSES = list(dict.fromkeys([*(type(rule) for rule in default_chain(rules_for(ZH))), *WITNESSES]))
+CHAIN_CLASSES = list(dict.fromkeys([*(type(rule) for rule in default_chain(rules_for(ZH, **ALL_RULES))), *WITNESSES]))
 
 
 @pytest.mark.parametrize("rule_class", CHAIN_CLASSES, ids=lambda c: c.__name__)
@@ -855,6 +938,8 @@ def cases(
                     "max_lines": st.integers(1, 3),
                     "max_chars_per_line": st.integers(8, 42),
                     "pause_split_ms": st.sampled_from(pause_thresholds),
+                    "fps": st.sampled_from(FRAME_RATES),
+                    "snap_to_frames": st.booleans(),
                 },
             ),
         )
@@ -932,6 +1017,17 @@ def test_no_cue_is_longer_than_max_duration_unless_it_is_one_word(case: tuple[Tr
     t, rules = case
     for cue in build_cues(t, rules):
         assert len(cue.words) == 1 or cue.end_ms - cue.start_ms <= rules.max_duration_ms, cue
+
+
+@PROPERTY_SETTINGS
+@given(case=cases(), fps=st.sampled_from(FRAME_RATES))
+def test_snapped_cues_are_on_frames_and_two_frames_apart(case: tuple[Transcript, CueRules], fps: float) -> None:
+    t, rules = case
+    rules = replace(rules, fps=fps, snap_to_frames=True)
+    cues = build_cues(t, rules)
+    assert every_time_on_a_frame(cues, rules=rules), times(cues)
+    assert all(gap >= rules.min_gap_ms for gap in gaps(cues)), times(cues)
+    assert all(c.end_ms > c.start_ms for c in cues)
 
 
 @PROPERTY_SETTINGS

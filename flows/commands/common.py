@@ -30,6 +30,11 @@ class TargetKwargs(TypedDict):
     credentials_block: str | None
 
 
+def add_snap_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--snap-frames", action="store_true",
+                   help="put every cue time on a frame of the video (gaps are counted in its frames anyway)")
+
+
 def target_kwargs(args: argparse.Namespace) -> TargetKwargs:
     return {"target": "live" if args.live else "sandbox", "sandbox_url": args.sandbox_url,
             "credentials_block": args.credentials_block}

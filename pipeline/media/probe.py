@@ -13,6 +13,9 @@ import ffmpeg
 from pipeline.errors import InputError, NotMediaError
 from pipeline.media import tools
 
+#: Frame rates (inclusive) that :attr:`MediaInfo.frame_rate` reports; anything else is no video rate.
+PLAUSIBLE_FPS = (10.0, 240.0)
+
 
 @dataclass(frozen=True)
 class StreamInfo:
@@ -70,6 +73,18 @@ class MediaInfo:
     def audio(self) -> StreamInfo | None:
         """The first audio stream, which is the one extraction uses."""
         return self.audio_streams[0] if self.audio_streams else None
+
+    @property
+    def frame_rate(self) -> float | None:
+        """Frames per second of the picture (the first video stream), for timing cues in frames.
+
+        ffprobe's average rate, so a variable-rate phone clip gives its mean. None for audio
+        only, and for rates outside ``PLAUSIBLE_FPS`` (a slideshow's 1 fps or a container's
+        1000 fps time base are no frame grid worth counting gaps in): the caller's default holds.
+        """
+        rate = self.video_streams[0].frame_rate if self.video_streams else None
+        low, high = PLAUSIBLE_FPS
+        return rate if rate is not None and low <= rate <= high else None
 
 
 def _int(value: Any) -> int | None:
@@ -131,10 +146,17 @@ def _ratio(value: Any) -> float | None:
 
 
 def _rotation(raw: dict[str, Any]) -> int:
-    """Display rotation in degrees, 0/90/180/270: the display matrix side data, or the old ``rotate`` tag."""
+    """Clockwise display rotation in degrees, 0/90/180/270, as a phone's ``rotate=90`` tag states it.
+
+    ffprobe reports the display matrix counter-clockwise (a phone's portrait clip: -90), and the
+    old ``rotate`` tag clockwise (90): both are read as the same clockwise turn.
+    """
     for side in raw.get("side_data_list") or ():
         if "rotation" in side:
-            return _quarter_turns(side["rotation"])
+            try:
+                return _quarter_turns(-float(side["rotation"]))
+            except (TypeError, ValueError):
+                return 0
     return _quarter_turns((raw.get("tags") or {}).get("rotate", 0))
 
 

@@ -6,10 +6,13 @@ this module plays them:
 
 * **Share links → sample media.** A link from a known platform resolves deterministically to
   one media file the sandbox has: an explicit ``MediaLibraryConfig.links`` entry first, else
-  one of ``MediaLibraryConfig.media`` (default: every media file beside a registered ``X.txt``
-  transcript in ``SandboxConfig.transcript_dirs``, i.e. ``samples/``) picked by the sha256 of
-  the URL. The same link therefore always names the same "work", and different links spread
-  over the samples. Which platforms a vendor *accepts* is the vendor's business
+  one of ``MediaLibraryConfig.media`` picked by the sha256 of the URL. The default media are
+  the *vertical* ones among the files beside a registered ``X.txt`` transcript in
+  ``SandboxConfig.transcript_dirs``: the platforms serve 9:16 phone video, so in ``samples/``
+  a link downloads ``zh_demo.vertical-rotated.mp4`` (stored 1920x1080 with display rotation,
+  as a phone writes it) or ``en_demo.vertical.mp4`` (stored 1080x1920), never the landscape
+  demo clips. The same link therefore always names the same "work", and different links
+  spread over the samples. Which platforms a vendor *accepts* is the vendor's business
   (``parse_work_url(..., supported=...)``); this module only says which platform a host is.
 * **Expiring file links.** ``/files/<token>/<name>`` serves a file (media, cover, result
   stems) for ``link_ttl_s`` seconds after the link was handed out (Yinzi's document: one
@@ -27,7 +30,7 @@ The endpoint name for fault injection is ``media_library.files.get``.
 Example:
     >>> library = library_for(SandboxState(SandboxConfig(processing_ms=0)))   # doctest: +SKIP
     >>> library.resolve("https://v.douyin.com/abc/", "DOUYIN").media.name      # doctest: +SKIP
-    'zh_demo.mp4'
+    'zh_demo.vertical-rotated.mp4'
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, request_response
 
-from pipeline.errors import NotMediaError
+from pipeline.errors import NotMediaError, PipelineError
 from pipeline.media import tools
 from pipeline.media.probe import MediaInfo, probe
 from pipeline.sandbox import speech
@@ -84,8 +87,9 @@ class MediaLibraryConfig:
     """What the stand-in platforms hold, and how long file links live.
 
     Attributes:
-        media: files share links resolve to (by URL hash); empty means every media file with a
-            registered ``X.txt`` beside it in ``SandboxConfig.transcript_dirs``.
+        media: files share links resolve to (by URL hash), as given; empty means the media files
+            with a registered ``X.txt`` beside them in ``SandboxConfig.transcript_dirs`` whose
+            picture displays portrait (all of them when none does).
         links: explicit share link → media file, checked before the hash (exact URL, or the
             URL without a trailing slash).
         link_ttl_s: lifetime of every ``/files/...`` link from the moment it is handed out.
@@ -282,6 +286,7 @@ class MediaLibrary:
         self._hashes: dict[Path, str] = {}
         self._analyses: dict[Path, speech.AudioAnalysis] = {}
         self._derived: dict[tuple[Path, str], Path | None] = {}
+        self._share_media: tuple[Path, ...] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -302,10 +307,38 @@ class MediaLibrary:
         for key in (url, url.rstrip("/"), url.rstrip("/") + "/"):
             if key in self.config.links:
                 return Path(self.config.links[key]).resolve()
-        if not self.media:
+        pool = self.share_media()
+        if not pool:
             raise LookupError("the sandbox media library is empty: register samples or configure media")
         digest = hashlib.sha256(url.encode("utf-8")).digest()
-        return self.media[int.from_bytes(digest[:8], "big") % len(self.media)]
+        return pool[int.from_bytes(digest[:8], "big") % len(pool)]
+
+    def share_media(self) -> tuple[Path, ...]:
+        """The media share links are picked from: configured ``media`` as given, else the vertical ones.
+
+        Douyin, Xiaohongshu and Kuaishou serve 9:16 phone video, so a downloaded work must look
+        like one: of the registered media, those whose picture displays portrait. A transcript
+        folder with no vertical video (landscape or audio only) still resolves, to all of them.
+        Worked out on the first link, not at start: it costs an ffprobe per file.
+        """
+        if self.config.media:
+            return self.media
+        with self._lock:
+            known = self._share_media
+        if known is None:
+            known = tuple(m for m in self.media if self._displays_portrait(m)) or self.media
+            with self._lock:
+                self._share_media = known
+        return known
+
+    def _displays_portrait(self, media: Path) -> bool:
+        """True when the first picture stream is taller than wide as shown (rotation applied)."""
+        try:
+            pictures = self.probe(media).video_streams
+        except PipelineError:  # a broken or vanished file is simply not a platform video
+            return False
+        size = pictures[0].display_size if pictures else None
+        return size is not None and size[1] > size[0]
 
     def resolve(self, url: str, platform: str) -> Work:
         """The work a (validated) share link names. Title and author say they are the sandbox's."""

@@ -58,7 +58,7 @@ from pipeline.subtitles.regroup import (
     SplitByLength,
 )
 from pipeline.subtitles.rules import LANGUAGE_DEFAULTS, PUNCTUATION_MODES, CueRules, rules_for
-from pipeline.subtitles.timing import ClampDuration, CloseGaps, ExtendForReadingSpeed
+from pipeline.subtitles.timing import ClampDuration, CloseGaps, ExtendForReadingSpeed, SnapToFrames
 
 __all__ = [
     "CHARACTERS",
@@ -75,6 +75,7 @@ __all__ = [
     "MergeShort",
     "PUNCTUATION_MODES",
     "Rule",
+    "SnapToFrames",
     "SplitAtClause",
     "SplitAtPause",
     "SplitAtSentenceEnd",

@@ -4,10 +4,11 @@ The default chain::
 
     join_sentence_parts -> split_at_sentence_end -> split_at_pause -> split_at_clause
     -> split_by_length -> merge_short -> extend_for_reading_speed -> close_gaps -> clamp_duration
+    [-> snap_to_frames, when ``rules.snap_to_frames``]
 
-The first six only regroup tokens (:mod:`~pipeline.subtitles.regroup`), the last three only
-move times (:mod:`~pipeline.subtitles.timing`). :func:`recipe_for` records exactly what ran,
-so the JSON output can be reproduced.
+The first six only regroup tokens (:mod:`~pipeline.subtitles.regroup`), the rest only move
+times (:mod:`~pipeline.subtitles.timing`). :func:`recipe_for` records exactly what ran (with
+the frame rate the gaps were counted in), so the JSON output can be reproduced.
 
 Example:
     >>> from pipeline.transcript import Transcript, Utterance
@@ -33,7 +34,7 @@ from pipeline.subtitles.regroup import (
     SplitByLength,
 )
 from pipeline.subtitles.rules import CueRules, rules_for
-from pipeline.subtitles.timing import ClampDuration, CloseGaps, ExtendForReadingSpeed
+from pipeline.subtitles.timing import ClampDuration, CloseGaps, ExtendForReadingSpeed, SnapToFrames
 from pipeline.transcript import Transcript
 
 
@@ -45,6 +46,10 @@ def default_chain(
     Line widths are in ``measure``'s unit: its line limit under ``rules``.
     """
     width, lines, longest = measure.line_limit(rules), rules.max_lines, rules.max_duration_ms
+    snap: tuple[Rule, ...] = (
+        SnapToFrames(fps=rules.fps, min_gap_frames=rules.min_gap_frames, close_gap_ms=rules.close_gap_ms,
+                     max_duration_ms=longest),
+    ) if rules.snap_to_frames else ()
     return (
         JoinSentenceParts(max_gap_ms=rules.pause_split_ms),
         SplitAtSentenceEnd(),
@@ -67,8 +72,10 @@ def default_chain(
             cjk=rules.is_cjk,
             media_end_ms=media_end_ms,
         ),
-        CloseGaps(min_gap_ms=rules.min_gap_ms, close_gap_ms=rules.close_gap_ms, max_duration_ms=longest),
+        CloseGaps(min_gap_ms=rules.min_gap_ms, close_gap_ms=rules.close_gap_ms, max_duration_ms=longest,
+                  fps=rules.fps),
         ClampDuration(max_duration_ms=longest),
+        *snap,
     )
 
 

@@ -56,8 +56,11 @@ class CueRules:
         max_duration_ms: longest cue (Netflix: 7 s).
         max_cps: reading speed limit in characters per second; in CJK text a
             half-width character counts 0.5.
-        fps: frame rate used to express the minimum gap in frames.
+        fps: frame rate of the video the cues are for: the minimum gap is counted in its
+            frames. The flows set it from the probed video (25 when there is none).
         min_gap_frames: minimum gap between cues, in frames.
+        snap_to_frames: put every cue time on a frame boundary at ``fps`` (for editors and
+            frame-accurate burn-in); off, times stay on the speech's milliseconds.
         close_gap_ms: gaps shorter than this are closed down to ``min_gap_frames``.
         pause_split_ms: a silence longer than this between words starts a new cue.
         punctuation: Chinese punctuation display mode, one of :data:`PUNCTUATION_MODES`.
@@ -76,6 +79,7 @@ class CueRules:
     pause_split_ms: int = 600
     punctuation: str = "keep"
     bottom_heavy: bool = True
+    snap_to_frames: bool = False
 
     def __post_init__(self) -> None:
         # Fail at construction: a bad override would otherwise surface as odd cues much later.

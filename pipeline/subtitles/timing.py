@@ -1,8 +1,8 @@
 """The timing rules: each moves display times for one reason, and never regroups tokens.
 
 They run after the regrouping rules, in order: keep short or dense cues up long enough to
-read, make gaps at least two frames (and close short ones to exactly that), and end cues
-at the longest duration.
+read, make gaps at least two frames (and close short ones to exactly that), end cues at the
+longest duration and, when asked, put every time on a frame of the video.
 
 Example:
     >>> ClampDuration(max_duration_ms=7000).name
@@ -60,13 +60,16 @@ class CloseGaps:
     """Make every gap at least ``min_gap_ms`` and close gaps under ``close_gap_ms`` to exactly that.
 
     Overlaps (vendors' utterances sometimes overlap) are resolved by ending the earlier cue
-    sooner, or, when it would vanish, by starting the later cue later.
+    sooner, or, when it would vanish, by starting the later cue later. ``fps`` is not used
+    here: it is the frame rate ``min_gap_ms`` was counted in, kept so the recipe says which
+    video the gaps were made for.
     """
 
     name: ClassVar[str] = "close_gaps"
     min_gap_ms: int = 80
     close_gap_ms: int = 500
     max_duration_ms: int = 7000
+    fps: float | None = None
 
     def apply(self, groups: list[Group]) -> list[Group]:
         min_gap, close_gap, longest = self.min_gap_ms, self.close_gap_ms, self.max_duration_ms
@@ -98,3 +101,58 @@ class ClampDuration:
             if group.end_ms > group.start_ms + longest:
                 group.end_ms = group.start_ms + longest
         return groups
+
+
+@dataclass(frozen=True)
+class SnapToFrames:
+    """Put every start and end on a frame boundary of a ``fps`` video, keeping the gap rules in frames.
+
+    Why: an editor importing the file, or a renderer drawing it, shows a cue from a frame
+    on, so a time between two frames means whichever frame rounding picks; snapped, the
+    file says exactly which frames carry the cue. Each time goes to the nearest frame, then:
+    a cue keeps at least one frame, never outlasts ``max_duration_ms``, leaves at least
+    ``min_gap_frames`` frames before the next cue, and a gap :class:`CloseGaps` closed
+    (shorter than ``close_gap_ms``) is again exactly ``min_gap_frames`` frames.
+
+    Frame ``k`` begins at ``k * 1000 / fps`` ms, rarely a whole millisecond: starts are
+    written rounded up and ends rounded down (a closed gap's end as the next start minus
+    ``ceil(min_gap_frames * 1000 / fps)``), each within a millisecond of its frame, so the
+    gaps in milliseconds are never shorter than the frames they stand for.
+    """
+
+    name: ClassVar[str] = "snap_to_frames"
+    fps: float = 25.0
+    min_gap_frames: int = 2
+    close_gap_ms: int = 500
+    max_duration_ms: int = 7000
+
+    def apply(self, groups: list[Group]) -> list[Group]:
+        frames = self._frame_spans(groups)
+        frame_ms = 1000 / self.fps
+        gap_ms = math.ceil(self.min_gap_frames * frame_ms)
+        # Float products like 30 * 1000 / (30000 / 1001) land a hair off 1001: round those back.
+        starts = [math.ceil(start * frame_ms - 1e-6) for start, _ in frames]
+        for i, (group, (_, end)) in enumerate(zip(groups, frames, strict=True)):
+            group.start_ms = starts[i]
+            exact_gap = i + 1 < len(frames) and frames[i + 1][0] - end == self.min_gap_frames
+            group.end_ms = starts[i + 1] - gap_ms if exact_gap else math.floor(end * frame_ms + 1e-6)
+        return groups
+
+    def _frame_spans(self, groups: list[Group]) -> list[tuple[int, int]]:
+        """(first frame, frame after the last) of each cue, with the frame rules applied in order."""
+        to_frame = self.fps / 1000
+        longest = max(1, math.floor(self.max_duration_ms * to_frame + 1e-6))
+        spans: list[tuple[int, int]] = []
+        for i, group in enumerate(groups):
+            start = math.floor(group.start_ms * to_frame + 0.5)
+            end = math.floor(group.end_ms * to_frame + 0.5)
+            if spans:
+                start = max(start, spans[-1][1] + self.min_gap_frames)
+            end = min(max(end, start + 1), start + longest)
+            if i + 1 < len(groups):
+                following = groups[i + 1]
+                latest = math.floor(following.start_ms * to_frame + 0.5) - self.min_gap_frames
+                if following.start_ms - group.end_ms < self.close_gap_ms or end > latest:
+                    end = min(max(latest, start + 1), start + longest)
+            spans.append((start, end))
+        return spans
