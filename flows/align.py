@@ -58,6 +58,7 @@ def align_script(
     credentials_block: str | None = None,
     output_name: str | None = None,
     snap_to_frames: bool = False,
+    burn_preset: str = "auto",
 ) -> CaptionResult:
     """Time a known text against a video or audio file and write subtitle files.
 
@@ -77,8 +78,10 @@ def align_script(
         credentials_block: saved Volcengine Credentials block for live runs.
         output_name: file name stem of the outputs (default: the media file's stem).
         snap_to_frames: put every cue time on a frame of the video (gaps are in its frames either way).
+        burn_preset: a burn-ready ``<name>.burn.ass`` cut for the video's frame: auto (from the share link's
+            platform or the frame's shape), a preset name (douyin, broadcast-16:9 ...), or none.
     """
     text = read_script(script, script_file)
     options = AtaOptions(caption_type=caption_type, sta_punc_mode=sta_punc_mode)
     return media_to_subtitles(media, options, text, output_dir, language, list(formats), max_chars_per_line, max_lines,
-                              target, sandbox_url, credentials_block, output_name, snap_to_frames)
+                              target, sandbox_url, credentials_block, output_name, snap_to_frames, burn_preset)

@@ -36,7 +36,7 @@ from flows.limits import ensure_limit, release_idle_slots, warm_slots
 from flows.links import caption_link
 from flows.params import Format, Language, Target
 from flows.runners import task_runner_from_settings
-from flows.tasks import step, steps_inline
+from flows.tasks import check_burn_preset, step, steps_inline
 from pipeline import sources
 from pipeline.errors import PipelineError, QuotaExceededError
 from pipeline.fileio import write_text_atomic
@@ -186,6 +186,7 @@ def caption_batch(
     credentials_block: str | None = None,
     child_flow_runs: bool = False,
     snap_to_frames: bool = False,
+    burn_preset: str = "auto",
 ) -> BatchSummary:
     """Caption every input; failures are isolated and listed, finished items are not redone.
 
@@ -207,6 +208,8 @@ def caption_batch(
         child_flow_runs: run each item as a child flow run with a task per step (a richer UI, about
             3x the API writes per item; keep off for big batches on the default SQLite database).
         snap_to_frames: put every cue time on a frame of the item's video (gaps are in its frames either way).
+        burn_preset: each video's burn-ready ``<name>.burn.ass``: auto (from the link's platform or the
+            frame's shape), a preset name, or none.
     """
     logger = get_run_logger()
     out = Path(output_dir)
@@ -225,7 +228,7 @@ def caption_batch(
     progress = cast(UUID, create_progress_artifact(0.0, key="batch-progress",
                                                    description=f"{len(todo)} item(s) to caption"))
     options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
-               "resolver": resolver, "snap_to_frames": snap_to_frames}
+               "resolver": resolver, "snap_to_frames": snap_to_frames, "burn_preset": check_burn_preset(burn_preset)}
     links = sum(sources.is_share_link(r["source"]) for r in todo)
     results: list[ItemResult] = []
     with sandbox_root(target, sandbox_url) as root:

@@ -13,6 +13,7 @@ from flows.limits import vendor_slot
 from flows.params import CaptionType, Format, Language, Target
 from flows.tasks import (
     LEDGER_NAME,
+    check_burn_preset,
     prepare_audio,
     step,
     steps_are_inline,
@@ -53,15 +54,19 @@ def summary_markdown(result: CaptionResult) -> str:
 def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: str | None, output_dir: str,
                        language: str, formats: list[str], max_chars_per_line: int | None, max_lines: int,
                        target: Target, sandbox_url: str | None, credentials_block: str | None,
-                       output_name: str | None, snap_to_frames: bool = False) -> CaptionResult:
+                       output_name: str | None, snap_to_frames: bool = False, burn_preset: str = "auto",
+                       platform: str | None = None) -> CaptionResult:
     """The steps a caption run and an alignment run share (``text`` given means alignment).
 
-    The cues are timed in the frames of the media's own picture (its probed frame rate).
+    The cues are timed in the frames of the media's own picture (its probed frame rate). A
+    video also gets a burn-ready ASS cut for its frame (``burn_preset``; ``platform`` is the
+    share link's, which picks the preset under ``auto``).
 
     Called inside a flow: each step is a task of that flow run (or a plain call when a batch
     item runs this inline; see ``flows.tasks.steps_inline``).
     """
     out = Path(output_dir)
+    check_burn_preset(burn_preset)
     info, audio = step(prepare_audio)(media, str(out / "audio"))
     ledger = str(out / LEDGER_NAME)
     with sandbox_root(target, sandbox_url) as root, vendor_slot("volcengine"):
@@ -72,7 +77,8 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
     transcript = transcript_from_volcengine(response, language, source=str(info.path))
     stem = output_name or info.path.stem
     outputs, cue_count = step(write_subtitles)(transcript, str(out), stem, formats, max_chars_per_line, max_lines,
-                                               fps=info.frame_rate, snap_to_frames=snap_to_frames)
+                                               fps=info.frame_rate, snap_to_frames=snap_to_frames,
+                                               burn_video=info, burn_preset=burn_preset, platform=platform)
     result = CaptionResult(str(info.path), outputs, task_id, reused, str(audio.path), audio.plan.reason, info.duration_s, cue_count)
     if steps_are_inline():
         return result  # a batch item: the batch's table has its row
@@ -97,6 +103,8 @@ def caption_media(
     credentials_block: str | None = None,
     output_name: str | None = None,
     snap_to_frames: bool = False,
+    burn_preset: str = "auto",
+    platform: str | None = None,
 ) -> CaptionResult:
     """Caption a local video or audio file and write subtitle files.
 
@@ -115,7 +123,10 @@ def caption_media(
         credentials_block: name of a saved Volcengine Credentials block (live runs); else VOLCENGINE_APPID/VOLCENGINE_TOKEN.
         output_name: file name stem of the outputs (default: the media file's stem).
         snap_to_frames: put every cue time on a frame of the video (gaps are in its frames either way).
+        burn_preset: a burn-ready ``<name>.burn.ass`` cut for the video's frame: auto (from the share link's
+            platform or the frame's shape), a preset name (douyin, broadcast-16:9 ...), or none.
+        platform: the share link's platform code when the video came from one (picks the burn preset).
     """
     options = CaptionOptions(language=language, caption_type=caption_type, use_punc=use_punc, use_itn=use_itn)
     return media_to_subtitles(media, options, None, output_dir, language, list(formats), max_chars_per_line, max_lines,
-                              target, sandbox_url, credentials_block, output_name, snap_to_frames)
+                              target, sandbox_url, credentials_block, output_name, snap_to_frames, burn_preset, platform)

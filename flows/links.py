@@ -54,6 +54,7 @@ class _SubflowKwargs(TypedDict):
     credentials_block: str | None
     output_name: str | None
     snap_to_frames: bool
+    burn_preset: str
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def caption_link(
     resolver_block: str | None = None,
     output_name: str | None = None,
     snap_to_frames: bool = False,
+    burn_preset: str = "auto",
 ) -> CaptionResult:
     """Caption a short video from its share link or pasted share text.
 
@@ -167,6 +169,8 @@ def caption_link(
         resolver_block: saved TranscriptGenerate or Yinzi Credentials block for live runs.
         output_name: file name stem of the outputs (default: from the video's title).
         snap_to_frames: put every cue time on a frame of the downloaded video (gaps are in its frames either way).
+        burn_preset: a burn-ready ``<name>.burn.ass`` cut for the video's frame: auto (from the link's platform
+            or the frame's shape), a preset name (douyin, broadcast-16:9 ...), or none.
     """
     if mode == "align_text" and resolver != "transcriptgenerate":
         raise InputError("mode=align_text needs resolver=transcriptgenerate (Yinzi's analysis has no text)")
@@ -185,13 +189,13 @@ def caption_link(
         common = _SubflowKwargs(media=media, output_dir=output_dir, language=language, formats=list(formats),
                                 max_chars_per_line=max_chars_per_line, max_lines=max_lines, target=target,
                                 sandbox_url=root, credentials_block=credentials_block, output_name=stem,
-                                snap_to_frames=snap_to_frames)
+                                snap_to_frames=snap_to_frames, burn_preset=burn_preset)
         if mode == "align_text":
             if not link.text:
                 raise InputError(f"{link.url}: TranscriptGenerate returned no text to align; use mode=caption")
             result = step(align_script)(script=link.text, **common)
         else:
-            result = step(caption_media)(**common)
+            result = step(caption_media)(**common, platform=link.platform)
     outputs = dict(result.outputs)
     if target_language != "auto" and link.text:
         outputs[f"translation-{target_language}"] = str(write_text_atomic(out / f"{stem}.{target_language}.txt", link.text + "\n"))

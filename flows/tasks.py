@@ -22,9 +22,11 @@ from prefect.cache_policies import NO_CACHE
 from flows.connections import Connection, open_client
 from flows.retries import retry_if_retryable
 from pipeline import subtitles
-from pipeline.errors import TaskFailedError
+from pipeline.errors import InputError, TaskFailedError
 from pipeline.ledger import JobLedger, file_sha256, job_key
 from pipeline.media import checks, extract, probe
+from pipeline.media.burn_plan import plan_from_transcript, write_burn_ass
+from pipeline.media.presets import PRESETS
 from pipeline.transcript import Transcript
 from pipeline.vendors.volcengine import AtaOptions, CaptionOptions
 
@@ -155,13 +157,52 @@ def write_cue_files(transcript: Transcript, rules: subtitles.CueRules, out_dir: 
     return outputs, len(cues)
 
 
+#: ``burn_preset`` values besides the preset names: pick from the platform or frame, or write none.
+BURN_AUTO, BURN_NONE = "auto", "none"
+
+
+def check_burn_preset(burn_preset: str) -> str:
+    """The flows' ``burn_preset`` parameter, refused in one line when it names no preset."""
+    if burn_preset not in (BURN_AUTO, BURN_NONE, *PRESETS):
+        raise InputError(f"burn_preset {burn_preset!r}: use auto, none or one of {', '.join(PRESETS)}")
+    return burn_preset
+
+
+def write_burn_ready_ass(transcript: Transcript, rules: subtitles.CueRules, video: probe.MediaInfo, out_dir: str,
+                         stem: str, burn_preset: str = BURN_AUTO, platform: str | None = None) -> Path | None:
+    """``<stem>.burn.ass``: cues cut for the video's own frame (PlayRes = its size after rotation).
+
+    Returns None, with the reason logged, when there is nothing to burn into (audio only,
+    ``burn_preset="none"``) or the text cannot be drawn; the delivery files stand either way.
+    """
+    if burn_preset == BURN_NONE or not video.video_streams:
+        return None
+    try:
+        plan = plan_from_transcript(video, transcript, rules, preset=None if burn_preset == BURN_AUTO else burn_preset,
+                                    platform=platform)
+    except InputError as exc:
+        get_run_logger().warning("no burn-ready ASS: %s", exc)
+        return None
+    path = write_burn_ass(plan, Path(out_dir) / f"{stem}.burn.ass")
+    get_run_logger().info("burn-ready ASS for %s: %s", plan.target.describe(), path.name)
+    for line in plan.report()[2:]:
+        get_run_logger().warning("%s", line)
+    return path
+
+
 @task(name="write-subtitles", cache_policy=NO_CACHE)
 def write_subtitles(transcript: Transcript, out_dir: str, stem: str, formats: list[str],
                     max_chars_per_line: int | None, max_lines: int, fps: float | None = None,
-                    snap_to_frames: bool = False) -> tuple[dict[str, str], int]:
+                    snap_to_frames: bool = False, burn_video: probe.MediaInfo | None = None,
+                    burn_preset: str = BURN_AUTO, platform: str | None = None) -> tuple[dict[str, str], int]:
+    """The delivery files in ``formats`` and, given the video, its burn-ready ASS (``burn.ass``)."""
     rules = subtitle_rules(transcript.language, max_chars_per_line, max_lines, fps, snap_to_frames)
     outputs, count = write_cue_files(transcript, rules, out_dir, stem, formats)
     timing = f"{rules.fps:g} fps" + (" (the video's)" if fps else " (no video frame rate: the default)")
     get_run_logger().info("wrote %d cue(s) as %s; gaps of %d frames at %s%s", count, ", ".join(formats),
                           rules.min_gap_frames, timing, ", times snapped to frames" if snap_to_frames else "")
+    if burn_video is not None:
+        burn_ass = write_burn_ready_ass(transcript, rules, burn_video, out_dir, stem, burn_preset, platform)
+        if burn_ass is not None:
+            outputs["burn.ass"] = str(burn_ass)
     return outputs, count

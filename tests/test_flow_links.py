@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pysrt
+import pysubs2
 import pytest
 
 from flows.links import ResolvedLink, output_stem
@@ -49,6 +50,12 @@ def test_share_text_becomes_subtitles(resolver: str, mode: str, tmp_path: Path) 
     # Its videos are the vertical samples at 30 and 29.97 fps: the cue gaps are counted in those frames.
     rules = json.loads(Path(result.outputs["json"]).read_text(encoding="utf-8"))["rules"]
     assert rules["fps"] == pytest.approx(probe(result.media).frame_rate) and rules["fps"] != 25
+    # Beside the delivery files, an ASS cut for the phone frame the video shows (after rotation).
+    burn_ready = pysubs2.load(result.outputs["burn.ass"])
+    assert (burn_ready.info["PlayResX"], burn_ready.info["PlayResY"]) == ("1080", "1920")
+    style = burn_ready.styles["Default"]
+    assert style.marginr > style.marginl and style.marginv >= 0.2 * 1920, "the douyin preset's safe area"
+    assert bare("".join(e.plaintext for e in burn_ready)) == bare(text)
 
 
 @pytest.mark.prefect

@@ -134,9 +134,10 @@ def test_snap_frames_reaches_the_flow(monkeypatch: pytest.MonkeyPatch, capsys: p
         return CaptionResult("m", {}, "t", False, "a", "r", 1.0, 0)
 
     monkeypatch.setattr(importlib.import_module(module), flow, fake)
-    assert main([*command, "--snap-frames"]) == 0
+    assert main([*command, "--snap-frames", "--burn-preset", "youtube-shorts"]) == 0
     assert main(command) == 0
     assert [call["snap_to_frames"] for call in calls] == [True, False]
+    assert [call["burn_preset"] for call in calls] == ["youtube-shorts", "auto"]
 
 
 SRT = """1

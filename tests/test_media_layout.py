@@ -129,3 +129,11 @@ def test_a_wide_frame_does_not_make_lines_longer_than_the_delivery_limit(canvas:
     assert measure.max_width <= target.measure().max_width
     # Latin letters in Chinese text count about half an ideograph, as players draw them.
     assert measure.widths(["iPhone 15 Pro Max"])[0] < measure.widths(["中" * 12])[0]
+
+
+def test_the_flows_refuse_an_unknown_burn_preset_in_one_line() -> None:
+    from flows.tasks import check_burn_preset
+
+    assert [check_burn_preset(name) for name in ("auto", "none", "douyin")] == ["auto", "none", "douyin"]
+    with pytest.raises(InputError, match="burn_preset 'tiktok': use auto, none or one of douyin"):
+        check_burn_preset("tiktok")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import get_args
 
-from flows.commands.common import add_snap_argument, add_target_arguments, parse_formats, target_kwargs
+from flows.commands.common import (
+    add_burn_argument,
+    add_snap_argument,
+    add_target_arguments,
+    parse_formats,
+    target_kwargs,
+)
 from flows.params import Format, Language
 from pipeline.errors import PipelineError
 
@@ -24,6 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--child-flow-runs", action="store_true",
                    help="run each item as a child flow run with a task per step (richer UI, ~3x the API writes)")
     add_snap_argument(p)
+    add_burn_argument(p)
     add_target_arguments(p, "Volcengine Credentials")
     p.set_defaults(run=run)
 
@@ -43,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     summary = caption_batch(inputs=args.inputs or None, folder=args.folder, pattern=args.pattern, manifest=args.manifest,
                             output_dir=args.output_dir, language=args.language, formats=formats,
                             retry_failed_only=args.retry_failed, concurrency=args.concurrency, child_flow_runs=args.child_flow_runs,
-                            snap_to_frames=args.snap_frames, **target_kwargs(args))
+                            snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, **target_kwargs(args))
     for item in summary.items:
         mark = {"done": "ok  ", "skipped": "done", "failed": "FAIL"}[item.status]
         detail = item.error if item.status == "failed" else ", ".join(item.outputs.values())

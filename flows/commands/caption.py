@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import get_args
 
-from flows.commands.common import add_snap_argument, add_target_arguments, parse_formats, target_kwargs
+from flows.commands.common import (
+    add_burn_argument,
+    add_snap_argument,
+    add_target_arguments,
+    parse_formats,
+    target_kwargs,
+)
 from flows.params import CaptionType, Format, Language
 
 
@@ -22,6 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--max-chars-per-line", type=int, default=None)
     p.add_argument("--max-lines", type=int, default=2, choices=(1, 2, 3))
     add_snap_argument(p)
+    add_burn_argument(p)
     add_target_arguments(p, "Volcengine Credentials")
     p.set_defaults(run=run)
 
@@ -44,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     result = caption_media(
         media=args.media, output_dir=args.output_dir, language=args.language, caption_type=args.caption_type,
         use_punc=not args.no_punc, use_itn=not args.no_itn, formats=formats,
-        max_chars_per_line=args.max_chars_per_line, max_lines=args.max_lines, snap_to_frames=args.snap_frames,
+        max_chars_per_line=args.max_chars_per_line, max_lines=args.max_lines, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset,
         **target_kwargs(args),
     )
     for path in result.outputs.values():

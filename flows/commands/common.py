@@ -35,6 +35,14 @@ def add_snap_argument(p: argparse.ArgumentParser) -> None:
                    help="put every cue time on a frame of the video (gaps are counted in its frames anyway)")
 
 
+def add_burn_argument(p: argparse.ArgumentParser) -> None:
+    from pipeline.media.presets import PRESETS
+
+    p.add_argument("--burn-preset", default="auto", metavar="NAME",
+                   help="also write <name>.burn.ass cut for the video's own frame: auto (default: from the link's "
+                        f"platform or the frame's shape), none, or one of {', '.join(PRESETS)}")
+
+
 def target_kwargs(args: argparse.Namespace) -> TargetKwargs:
     return {"target": "live" if args.live else "sandbox", "sandbox_url": args.sandbox_url,
             "credentials_block": args.credentials_block}

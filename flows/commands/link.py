@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import get_args
 
-from flows.commands.common import add_snap_argument, add_target_arguments, parse_formats, target_kwargs
+from flows.commands.common import (
+    add_burn_argument,
+    add_snap_argument,
+    add_target_arguments,
+    parse_formats,
+    target_kwargs,
+)
 from flows.params import Format, Language
 
 
@@ -23,6 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--resolver-block", default=None, metavar="NAME",
                    help="saved Prefect TranscriptGenerate/Yinzi Credentials block for live runs")
     add_snap_argument(p)
+    add_burn_argument(p)
     add_target_arguments(p, "Volcengine Credentials")
     p.set_defaults(run=run)
 
@@ -41,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     result = caption_link(share_text=args.share_text, output_dir=args.output_dir, resolver=args.resolver,
                           mode="align_text" if args.align_text else "caption", target_language=args.translate,
                           language=args.language, formats=formats, max_download_mb=args.max_download_mb,
-                          resolver_block=args.resolver_block, snap_to_frames=args.snap_frames, **target_kwargs(args))
+                          resolver_block=args.resolver_block, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, **target_kwargs(args))
     for path in result.outputs.values():
         print(path)
     return 0
