@@ -1,10 +1,34 @@
-"""Console logging for command-line runs: expected errors as one line, never a traceback."""
+"""Console logging for command-line runs: our own lines by default, expected errors as one line.
+
+A flow run logs a dozen lines of Prefect's own bookkeeping ("Created task run", "Finished in
+state Completed()") around the few that say what happened to the user's file. On the console
+the default keeps the lines our code logs and every warning or error; ``-q`` keeps warnings and
+errors only; ``-v`` shows everything. The run logs sent to the Prefect UI are never filtered.
+
+The verbosity travels in ``SUBTITLE_PIPELINE_VERBOSITY`` so the command line sets it before
+Prefect is imported and its logging configured.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
+from pathlib import Path
 
 from pipeline.errors import PipelineError
+
+VERBOSITY_ENV = "SUBTITLE_PIPELINE_VERBOSITY"
+QUIET, NORMAL, VERBOSE = "quiet", "normal", "verbose"
+
+# Records logged from these folders are "ours": the flows and the library.
+_OUR_FOLDERS = tuple(str(Path(__file__).resolve().parents[1] / name) + os.sep for name in ("flows", "pipeline"))
+
+
+def verbosity() -> str:
+    """The verbosity the command line asked for (``normal`` when none or an unknown one)."""
+    value = os.environ.get(VERBOSITY_ENV, NORMAL)
+    return value if value in (QUIET, NORMAL, VERBOSE) else NORMAL
 
 
 class OneLineErrors(logging.Filter):
@@ -17,10 +41,45 @@ class OneLineErrors(logging.Filter):
         return True
 
 
-def quiet_expected_tracebacks() -> None:
-    one_line = OneLineErrors()
+class OurLines(logging.Filter):
+    """Keep warnings and errors from anyone, and the info lines our own code logs (``normal``)."""
+
+    def __init__(self, level: str) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.level == VERBOSE or record.levelno >= logging.WARNING:
+            return True
+        return self.level == NORMAL and is_ours(record)
+
+
+def is_ours(record: logging.LogRecord) -> bool:
+    """Whether the record was logged from this project's code (not Prefect's engine or a library)."""
+    return os.path.abspath(record.pathname).startswith(_OUR_FOLDERS)
+
+
+#: Printed before a flow command starts Prefect's temporary server, which costs seconds every run.
+TEMPORARY_SERVER_HINT = ("starting Prefect's temporary server (10-25 s); to skip this on every run, keep one running: "
+                         "`prefect server start`, then export PREFECT_API_URL=http://127.0.0.1:4200/api")
+
+
+def configure_console(level: str | None = None) -> None:
+    """Set up the console of a flow command, after its checks passed and before its flow starts.
+
+    Every console handler gets our lines at ``level`` (default: :func:`verbosity`) and one-line
+    errors. Console handlers are the stream handlers; Prefect's API log handler (what the UI
+    shows) is not one, so the UI keeps the full run log. Without ``PREFECT_API_URL`` the run
+    starts a temporary server, and the user is told how to avoid that wait.
+    """
+    wanted = level or verbosity()
+    if wanted != QUIET and not os.environ.get("PREFECT_API_URL"):
+        print(TEMPORARY_SERVER_HINT, file=sys.stderr)
     loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)]
     for logger in [logging.root, *loggers]:
         for handler in getattr(logger, "handlers", ()):
-            if not any(isinstance(f, OneLineErrors) for f in handler.filters):
-                handler.addFilter(one_line)
+            if not isinstance(handler, logging.StreamHandler):
+                continue
+            handler.filters = [f for f in handler.filters if not isinstance(f, OneLineErrors | OurLines)]
+            handler.addFilter(OneLineErrors())
+            handler.addFilter(OurLines(wanted))

@@ -41,9 +41,9 @@ def run(args: argparse.Namespace) -> int:
     read_script(None, args.script_file)
     preflight(args.media)
     from flows.align import align_script
-    from flows.logs import quiet_expected_tracebacks
+    from flows.logs import configure_console
 
-    quiet_expected_tracebacks()
+    configure_console()
     result = align_script(media=args.media, script_file=args.script_file, output_dir=args.output_dir,
                           language=args.language, caption_type="singing" if args.singing else "speech",
                           sta_punc_mode=args.punctuation, formats=formats, max_chars_per_line=args.max_chars_per_line,

@@ -44,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.retry_failed:
         collect_inputs(args.inputs, args.folder, args.pattern, args.manifest)  # fail fast on an empty batch
     from flows.batch import caption_batch
-    from flows.logs import quiet_expected_tracebacks
+    from flows.logs import configure_console
 
-    quiet_expected_tracebacks()
+    configure_console()
     summary = caption_batch(inputs=args.inputs or None, folder=args.folder, pattern=args.pattern, manifest=args.manifest,
                             output_dir=args.output_dir, language=args.language, formats=formats,
                             retry_failed_only=args.retry_failed, concurrency=args.concurrency, child_flow_runs=args.child_flow_runs,

@@ -22,7 +22,7 @@ from pipeline.media.presets import PRESETS
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = commands.add_parser("burn", help="burn subtitles into a video (or write a preview still/clip)",
-                            description=__doc__.splitlines()[0].strip("`"))
+                            description=__doc__.splitlines()[0].replace("``", ""))
     p.add_argument("video", metavar="VIDEO", help="the video to burn into")
     p.add_argument("subtitles", metavar="SUBS", help=".srt, .vtt or .ass file")
     p.add_argument("-o", "--output", required=True, metavar="OUT",

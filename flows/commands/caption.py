@@ -45,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
     preflight(args.media)
     from flows.caption import caption_media  # Prefect loads only once the input looks usable
-    from flows.logs import quiet_expected_tracebacks
+    from flows.logs import configure_console
 
-    quiet_expected_tracebacks()
+    configure_console()
     result = caption_media(
         media=args.media, output_dir=args.output_dir, language=args.language, caption_type=args.caption_type,
         use_punc=not args.no_punc, use_itn=not args.no_itn, formats=formats,

@@ -42,9 +42,9 @@ def run(args: argparse.Namespace) -> int:
     supported = (transcriptgenerate if args.resolver == "transcriptgenerate" else yinzi).PLATFORMS
     parse_share_text(args.share_text, supported, vendor=args.resolver)  # refuse a bad paste before Prefect starts
     from flows.links import caption_link
-    from flows.logs import quiet_expected_tracebacks
+    from flows.logs import configure_console
 
-    quiet_expected_tracebacks()
+    configure_console()
     result = caption_link(share_text=args.share_text, output_dir=args.output_dir, resolver=args.resolver,
                           mode="align_text" if args.align_text else "caption", target_language=args.translate,
                           language=args.language, formats=formats, max_download_mb=args.max_download_mb,

@@ -39,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.formats)
     preflight(args.media)
-    from flows.logs import quiet_expected_tracebacks
+    from flows.logs import configure_console
     from flows.separate import separate_tracks
 
-    quiet_expected_tracebacks()
+    configure_console()
     result = separate_tracks(media=args.media, order_type=args.order_type, output_dir=args.output_dir,
                              caption=args.caption, caption_type="singing" if args.singing else "speech",
                              language=args.language, formats=formats, max_chars_per_line=args.max_chars_per_line,

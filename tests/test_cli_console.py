@@ -1,0 +1,91 @@
+"""The console of a command: our own lines by default, -q and -v, --version, the temporary-server hint."""
+
+from __future__ import annotations
+
+import logging
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+from flows.logs import NORMAL, QUIET, TEMPORARY_SERVER_HINT, VERBOSE, VERBOSITY_ENV, configure_console
+from pipeline.errors import InputError
+
+PREFECT_FILE = "/site-packages/prefect/flow_engine.py"
+OUR_FILE = str(Path(__file__).resolve().parents[1] / "flows" / "tasks.py")
+
+
+def record(level: int, pathname: str, exc: BaseException | None = None) -> logging.LogRecord:
+    exc_info = (type(exc), exc, None) if exc else None
+    return logging.LogRecord("prefect.task_runs", level, pathname, 1, "message", None, exc_info)
+
+
+@pytest.fixture
+def console(monkeypatch: pytest.MonkeyPatch) -> logging.StreamHandler[StringIO]:
+    handler = logging.StreamHandler(StringIO())
+    logger = logging.getLogger("test-console-logger")
+    logger.addHandler(handler)
+    monkeypatch.delenv(VERBOSITY_ENV, raising=False)
+    yield handler
+    logger.removeHandler(handler)
+
+
+@pytest.mark.parametrize(("level", "expected"), [
+    (NORMAL, [False, True, True, True]), (QUIET, [False, False, True, True]), (VERBOSE, [True, True, True, True]),
+])
+def test_console_keeps_our_lines_and_every_warning(console: logging.Handler, level: str, expected: list[bool],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")
+    configure_console(level)
+    kept = [console.filter(r) for r in (record(logging.INFO, PREFECT_FILE), record(logging.INFO, OUR_FILE),
+                                        record(logging.WARNING, PREFECT_FILE), record(logging.ERROR, OUR_FILE))]
+    assert kept == expected
+
+
+def test_expected_errors_lose_their_traceback(console: logging.Handler) -> None:
+    configure_console(NORMAL)
+    failed = record(logging.ERROR, OUR_FILE, InputError("clip.mp4: no audio"))
+    assert console.filter(failed) and failed.exc_info is None
+    crash = record(logging.ERROR, OUR_FILE, RuntimeError("bug"))
+    assert console.filter(crash) and crash.exc_info is not None
+
+
+def test_configuring_twice_does_not_stack_filters(console: logging.Handler) -> None:
+    configure_console(QUIET)
+    configure_console(VERBOSE)
+    assert len(console.filters) == 2 and console.filter(record(logging.INFO, PREFECT_FILE))
+
+
+def test_without_a_server_the_user_is_told_how_to_keep_one(console: logging.Handler, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    configure_console(NORMAL)
+    assert capsys.readouterr().err.strip() == TEMPORARY_SERVER_HINT
+    configure_console(QUIET)
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    configure_console(NORMAL)
+    assert capsys.readouterr().err == ""
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.startswith("subtitle-pipeline 0.")
+
+
+@pytest.mark.parametrize(("flag", "expected"), [("-q", QUIET), ("--verbose", VERBOSE)])
+def test_loudness_flags_reach_the_console_setup(flag: str, expected: str, monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    monkeypatch.setenv(VERBOSITY_ENV, NORMAL)  # restored (removed) after the test
+    # lint needs no server: the flag is recorded whatever the command.
+    (tmp_path / "a.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhi\n", encoding="utf-8")
+    main([flag, "lint", str(tmp_path / "a.srt")])
+    assert os.environ[VERBOSITY_ENV] == expected
+
+
+def test_quiet_and_verbose_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["-q", "-v", "lint", "x.srt"])
+    assert info.value.code == 2 and "not allowed with" in capsys.readouterr().err
