@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.media.burn import STILL_SUFFIXES, burn, preview_clip, preview_still
+from pipeline.media.burn import STILL_SUFFIXES, burn, check_burned, pixel_samples, preview_clip, preview_still
 from pipeline.media.burn_plan import BurnPlan, plan_burn
+from pipeline.media.pixel_check import Sample, summarize
 from pipeline.media.presets import PRESETS
 
 
@@ -88,13 +89,20 @@ def run(args: argparse.Namespace) -> int:
     plan = plan_from_args(args)
     for line in plan.report():
         print(line, file=sys.stderr)
+    offset_ms = 0
     if args.preview_at is not None:
-        path = preview_still(plan, args.output, _ms(args.preview_at, "--preview-at"))
+        at_ms = _ms(args.preview_at, "--preview-at")
+        path = preview_still(plan, args.output, at_ms)
+        samples = [Sample(at_ms, "".join(c.lines)) for c in plan.cues if c.start_ms <= at_ms < c.end_ms][:1]
     elif args.preview_clip is not None:
-        start, duration = args.preview_clip
-        path = preview_clip(plan, args.output, _ms(start, "--preview-clip start"),
-                            _ms(duration, "--preview-clip duration"))
+        offset_ms, length_ms = _ms(args.preview_clip[0], "--preview-clip start"), _ms(args.preview_clip[1], "--preview-clip duration")
+        path = preview_clip(plan, args.output, offset_ms, length_ms)
+        samples = pixel_samples(plan, offset_ms, offset_ms + length_ms)
     else:
         path = burn(plan, args.output)
+        samples = pixel_samples(plan)
+    checks = check_burned(plan, path, samples, offset_ms=offset_ms)
+    print(summarize(checks), file=sys.stderr)
     print(path)
-    return 0
+    # The output stays for a look, but a script must not take it for a good burn.
+    return 0 if all(check.ok for check in checks) else 1

@@ -28,6 +28,7 @@ from pipeline.errors import InputError, MediaError
 from pipeline.fileio import atomic_path
 from pipeline.media import tools
 from pipeline.media.burn_plan import BurnPlan
+from pipeline.media.pixel_check import FrameCheck, Sample, check_frames
 
 log = logging.getLogger(__name__)
 
@@ -299,3 +300,19 @@ def _check_inside(plan: BurnPlan, at_ms: int, option: str) -> None:
     if at_ms < 0 or (length_s and at_ms >= length_s * 1000):
         raise InputError(f"{option} {at_ms / 1000:g}: outside {plan.video.path.name}, which is {length_s:.1f} s long; "
                          f"give a time from 0 to {max(length_s - 0.05, 0):.1f}")
+
+
+def pixel_samples(plan: BurnPlan, start_ms: int = 0, end_ms: int | None = None, most: int = 8) -> list[Sample]:
+    """Cue midpoints to check, spread evenly over the cues between ``start_ms`` and ``end_ms``."""
+    cues = [c for c in plan.cues if start_ms <= (c.start_ms + c.end_ms) // 2 < (end_ms if end_ms is not None else 1 << 62)]
+    if len(cues) > most:
+        cues = [cues[round(k * (len(cues) - 1) / (most - 1))] for k in range(most)]
+    return [Sample((c.start_ms + c.end_ms) // 2, "".join(c.lines)) for c in cues]
+
+
+def check_burned(plan: BurnPlan, burned: PathLike, samples: list[Sample], *, offset_ms: int = 0,
+                 ffmpeg: str | None = None) -> list[FrameCheck]:
+    """The pixel check of a burn, preview clip (``offset_ms`` its start) or still, against the plan's source."""
+    target = plan.target
+    return check_frames(plan.video.path, burned, samples, target.play_res, target.safe, target.font_px,
+                        target.max_lines, offset_ms=offset_ms, ffmpeg=ffmpeg)
