@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from flows.logs import QUIET, verbosity
+from flows.progress import terminal_reporter
 from pipeline.errors import InputError
 from pipeline.media.burn import STILL_SUFFIXES, burn, check_burned, pixel_samples, preview_clip, preview_still
 from pipeline.media.burn_plan import BurnPlan, plan_burn
+from pipeline.media.ffmpeg_run import Progress
 from pipeline.media.pixel_check import Sample, summarize
 from pipeline.media.presets import PRESETS
 
@@ -85,6 +90,16 @@ def _ms(seconds: float, option: str) -> int:
     return round(seconds * 1000)
 
 
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[Progress], None] | None]:
+    """The terminal's progress display, or none under ``-q``."""
+    if verbosity() == QUIET:
+        yield None
+        return
+    with terminal_reporter(label) as report:
+        yield report
+
+
 def run(args: argparse.Namespace) -> int:
     plan = plan_from_args(args)
     for line in plan.report():
@@ -96,10 +111,12 @@ def run(args: argparse.Namespace) -> int:
         samples = [Sample(at_ms, "".join(c.lines)) for c in plan.cues if c.start_ms <= at_ms < c.end_ms][:1]
     elif args.preview_clip is not None:
         offset_ms, length_ms = _ms(args.preview_clip[0], "--preview-clip start"), _ms(args.preview_clip[1], "--preview-clip duration")
-        path = preview_clip(plan, args.output, offset_ms, length_ms)
+        with _progress("preview") as report:
+            path = preview_clip(plan, args.output, offset_ms, length_ms, on_progress=report)
         samples = pixel_samples(plan, offset_ms, offset_ms + length_ms)
     else:
-        path = burn(plan, args.output)
+        with _progress("burn") as report:
+            path = burn(plan, args.output, on_progress=report)
         samples = pixel_samples(plan)
     checks = check_burned(plan, path, samples, offset_ms=offset_ms)
     print(summarize(checks), file=sys.stderr)

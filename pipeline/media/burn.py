@@ -19,7 +19,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from pipeline.errors import InputError, MediaError
 from pipeline.fileio import atomic_path
 from pipeline.media import tools
 from pipeline.media.burn_plan import BurnPlan
+from pipeline.media.ffmpeg_run import Progress, run_ffmpeg
 from pipeline.media.pixel_check import FrameCheck, Sample, check_frames
 
 log = logging.getLogger(__name__)
@@ -216,9 +217,10 @@ def atomic_media_output(target: PathLike) -> Iterator[Path]:
         yield tmp
 
 
-def _run(command: list[str], output: Path) -> None:
+def _run(command: list[str], output: Path, total_s: float | None = None,
+         on_progress: Callable[[Progress], None] | None = None) -> None:
     """Run ffmpeg; turn a failure or an empty result into a one-line MediaError naming ``output``."""
-    result = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
+    result = run_ffmpeg(command, total_s=total_s, on_progress=on_progress)
     if result.returncode != 0:
         lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
         reason = lines[-1] if lines else f"exit status {result.returncode}"
@@ -247,7 +249,7 @@ def _checked_output(plan: BurnPlan, output: PathLike, ffmpeg: str | None) -> tup
 
 
 def burn(plan: BurnPlan, output: PathLike, *, ffmpeg: str | None = None, crf: int = 18,
-         preset: str = "medium") -> Path:
+         preset: str = "medium", on_progress: Callable[[Progress], None] | None = None) -> Path:
     """Burn the plan's cues into its video and write ``output`` atomically; returns ``output``.
 
     Raises:
@@ -261,7 +263,7 @@ def burn(plan: BurnPlan, output: PathLike, *, ffmpeg: str | None = None, crf: in
     with atomic_media_output(target) as tmp, written_ass(plan) as ass:
         command = burn_command(plan.video.path, ass, tmp, plan.target.font.fonts_dir, ffmpeg=exe, crf=crf,
                                preset=preset)
-        _run(command, target)
+        _run(command, target, plan.video.duration_s, on_progress)
     return target
 
 
@@ -278,7 +280,7 @@ def preview_still(plan: BurnPlan, output_png: PathLike, at_ms: int, *, ffmpeg: s
 
 
 def preview_clip(plan: BurnPlan, output: PathLike, start_ms: int, duration_ms: int, *, ffmpeg: str | None = None,
-                 crf: int = 23, preset: str = "veryfast") -> Path:
+                 crf: int = 23, preset: str = "veryfast", on_progress: Callable[[Progress], None] | None = None) -> Path:
     """Burn a short section (``start_ms`` for ``duration_ms``) so timing and style can be reviewed quickly."""
     if duration_ms <= 0:
         raise InputError(f"--preview-clip duration {duration_ms / 1000:g}: give a positive number of seconds")
@@ -287,7 +289,7 @@ def preview_clip(plan: BurnPlan, output: PathLike, start_ms: int, duration_ms: i
     with atomic_media_output(target) as tmp, written_ass(plan) as ass:
         command = burn_command(plan.video.path, ass, tmp, plan.target.font.fonts_dir, ffmpeg=exe, crf=crf,
                                preset=preset, start=start_ms / 1000, duration=duration_ms / 1000)
-        _run(command, target)
+        _run(command, target, duration_ms / 1000, on_progress)
     return target
 
 
