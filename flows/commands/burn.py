@@ -24,6 +24,7 @@ from pipeline.media.burn_plan import BurnPlan, plan_burn
 from pipeline.media.ffmpeg_run import Progress
 from pipeline.media.pixel_check import Sample, summarize
 from pipeline.media.presets import PRESETS
+from pipeline.media.review import write_review
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -48,6 +49,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                    help="lines a burned cue may take (default: the preset's, 2)")
     p.add_argument("-l", "--language", default=None,
                    help="language whose line-breaking rules apply (default: guessed from the text)")
+    p.add_argument("--review", action="store_true",
+                   help="also write OUT.review.png (a contact sheet: one still per cue group) and OUT.review.html "
+                        "(the video with its cues, clickable, and their lint findings)")
     preview = p.add_mutually_exclusive_group()
     preview.add_argument("--preview-at", type=float, default=None, metavar="SECONDS",
                          help="write one PNG frame at this time instead of burning")
@@ -102,7 +106,8 @@ def _progress(label: str) -> Iterator[Callable[[Progress], None] | None]:
 
 def run(args: argparse.Namespace) -> int:
     plan = plan_from_args(args)
-    for line in plan.report():
+    loud = verbosity() != QUIET
+    for line in plan.report() if loud else plan.report()[2:]:  # -q keeps the changes and warnings
         print(line, file=sys.stderr)
     offset_ms = 0
     if args.preview_at is not None:
@@ -119,7 +124,12 @@ def run(args: argparse.Namespace) -> int:
             path = burn(plan, args.output, on_progress=report)
         samples = pixel_samples(plan)
     checks = check_burned(plan, path, samples, offset_ms=offset_ms)
-    print(summarize(checks), file=sys.stderr)
+    if loud or not all(check.ok for check in checks):
+        print(summarize(checks), file=sys.stderr)
     print(path)
+    if args.review:
+        # A preview clip starts mid-video, so its stills are drawn on the source instead.
+        for written in write_review(plan, path, burned=path if args.preview_clip is None else None):
+            print(written)
     # The output stays for a look, but a script must not take it for a good burn.
     return 0 if all(check.ok for check in checks) else 1
