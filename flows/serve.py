@@ -84,6 +84,7 @@ def build_deployments(opts: ServeOptions) -> list[RunnerDeployment]:
 
     from flows.align import align_script
     from flows.batch import caption_batch
+    from flows.burn import burn_subtitles
     from flows.caption import caption_media
     from flows.links import caption_link
     from flows.separate import separate_tracks
@@ -113,6 +114,10 @@ def build_deployments(opts: ServeOptions) -> list[RunnerDeployment]:
             "ui", parameters={**common, "language": opts.language, "formats": list(opts.formats)},
             tags=[*TAGS, "separate"],
             description=f"Separate vocals and accompaniment with Yinzi, optionally captioning them ({where})."),
+        burn_subtitles.to_deployment(
+            "ui", tags=[*TAGS, "burn"],
+            description="Burn subtitles into a video on this machine, fitted to its frame (platform preset, "
+                        "pixel widths of the font), with a progress bar, a pixel check and a review sheet."),
         caption_batch.to_deployment(
             "ui", parameters=batch, tags=[*TAGS, "batch"],
             description=f"Caption a folder, a CSV manifest or a list of inputs ({where}); failures are isolated "

@@ -244,7 +244,7 @@ def served(prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFacto
 
 
 DEPLOYMENTS = ("caption-batch/ui", "caption-batch/nightly", "caption-media/ui", "caption-link/ui",
-               "align-script/ui", "separate-tracks/ui")
+               "align-script/ui", "separate-tracks/ui", "burn-subtitles/ui")
 
 
 @pytest.fixture(scope="module")
