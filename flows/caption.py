@@ -55,7 +55,7 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
                        language: str, formats: list[str], max_chars_per_line: int | None, max_lines: int,
                        target: Target, sandbox_url: str | None, credentials_block: str | None,
                        output_name: str | None, snap_to_frames: bool = False, burn_preset: str = "auto",
-                       platform: str | None = None) -> CaptionResult:
+                       platform: str | None = None, review: bool = False) -> CaptionResult:
     """The steps a caption run and an alignment run share (``text`` given means alignment).
 
     The cues are timed in the frames of the media's own picture (its probed frame rate). A
@@ -78,7 +78,8 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
     stem = output_name or info.path.stem
     outputs, cue_count = step(write_subtitles)(transcript, str(out), stem, formats, max_chars_per_line, max_lines,
                                                fps=info.frame_rate, snap_to_frames=snap_to_frames,
-                                               burn_video=info, burn_preset=burn_preset, platform=platform)
+                                               burn_video=info, burn_preset=burn_preset, platform=platform,
+                                               review=review)
     result = CaptionResult(str(info.path), outputs, task_id, reused, str(audio.path), audio.plan.reason, info.duration_s, cue_count)
     if steps_are_inline():
         return result  # a batch item: the batch's table has its row
@@ -105,6 +106,7 @@ def caption_media(
     snap_to_frames: bool = False,
     burn_preset: str = "auto",
     platform: str | None = None,
+    review: bool = False,
 ) -> CaptionResult:
     """Caption a local video or audio file and write subtitle files.
 
@@ -126,7 +128,9 @@ def caption_media(
         burn_preset: a burn-ready ``<name>.burn.ass`` cut for the video's frame: auto (from the share link's
             platform or the frame's shape), a preset name (douyin, broadcast-16:9 ...), or none.
         platform: the share link's platform code when the video came from one (picks the burn preset).
+        review: also a contact sheet and an HTML review page of the burn-ready ASS on the video.
     """
     options = CaptionOptions(language=language, caption_type=caption_type, use_punc=use_punc, use_itn=use_itn)
     return media_to_subtitles(media, options, None, output_dir, language, list(formats), max_chars_per_line, max_lines,
-                              target, sandbox_url, credentials_block, output_name, snap_to_frames, burn_preset, platform)
+                              target, sandbox_url, credentials_block, output_name, snap_to_frames, burn_preset, platform,
+                              review)

@@ -149,6 +149,7 @@ def caption_link(
     output_name: str | None = None,
     snap_to_frames: bool = False,
     burn_preset: str = "auto",
+    review: bool = False,
 ) -> CaptionResult:
     """Caption a short video from its share link or pasted share text.
 
@@ -171,6 +172,7 @@ def caption_link(
         snap_to_frames: put every cue time on a frame of the downloaded video (gaps are in its frames either way).
         burn_preset: a burn-ready ``<name>.burn.ass`` cut for the video's frame: auto (from the link's platform
             or the frame's shape), a preset name (douyin, broadcast-16:9 ...), or none.
+        review: also a contact sheet and an HTML review page of the burn-ready ASS on the video (caption mode).
     """
     if mode == "align_text" and resolver != "transcriptgenerate":
         raise InputError("mode=align_text needs resolver=transcriptgenerate (Yinzi's analysis has no text)")
@@ -195,7 +197,7 @@ def caption_link(
                 raise InputError(f"{link.url}: TranscriptGenerate returned no text to align; use mode=caption")
             result = step(align_script)(script=link.text, **common)
         else:
-            result = step(caption_media)(**common, platform=link.platform)
+            result = step(caption_media)(**common, platform=link.platform, review=review)
     outputs = dict(result.outputs)
     if target_language != "auto" and link.text:
         outputs[f"translation-{target_language}"] = str(write_text_atomic(out / f"{stem}.{target_language}.txt", link.text + "\n"))

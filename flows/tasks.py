@@ -27,6 +27,7 @@ from pipeline.ledger import JobLedger, file_sha256, job_key
 from pipeline.media import checks, extract, probe
 from pipeline.media.burn_plan import plan_from_transcript, write_burn_ass
 from pipeline.media.presets import PRESETS
+from pipeline.media.review import write_review
 from pipeline.transcript import Transcript
 from pipeline.vendors.volcengine import AtaOptions, CaptionOptions
 
@@ -169,40 +170,43 @@ def check_burn_preset(burn_preset: str) -> str:
 
 
 def write_burn_ready_ass(transcript: Transcript, rules: subtitles.CueRules, video: probe.MediaInfo, out_dir: str,
-                         stem: str, burn_preset: str = BURN_AUTO, platform: str | None = None) -> Path | None:
+                         stem: str, burn_preset: str = BURN_AUTO, platform: str | None = None,
+                         review: bool = False) -> list[Path]:
     """``<stem>.burn.ass``: cues cut for the video's own frame (PlayRes = its size after rotation).
 
-    Returns None, with the reason logged, when there is nothing to burn into (audio only,
-    ``burn_preset="none"``) or the text cannot be drawn; the delivery files stand either way.
+    With ``review``, also its contact sheet and HTML review page (``<stem>.burn.review.png/.html``),
+    drawn on the source video. Returns the files written: none, with the reason logged, when
+    there is nothing to burn into (audio only, ``burn_preset="none"``) or the text cannot be
+    drawn; the delivery files stand either way.
     """
     if burn_preset == BURN_NONE or not video.video_streams:
-        return None
+        return []
     try:
         plan = plan_from_transcript(video, transcript, rules, preset=None if burn_preset == BURN_AUTO else burn_preset,
                                     platform=platform)
     except InputError as exc:
         get_run_logger().warning("no burn-ready ASS: %s", exc)
-        return None
+        return []
     path = write_burn_ass(plan, Path(out_dir) / f"{stem}.burn.ass")
     get_run_logger().info("burn-ready ASS for %s: %s", plan.target.describe(), path.name)
     for line in plan.report()[2:]:
         get_run_logger().warning("%s", line)
-    return path
+    return [path, *write_review(plan, path)] if review else [path]
 
 
 @task(name="write-subtitles", cache_policy=NO_CACHE)
 def write_subtitles(transcript: Transcript, out_dir: str, stem: str, formats: list[str],
                     max_chars_per_line: int | None, max_lines: int, fps: float | None = None,
                     snap_to_frames: bool = False, burn_video: probe.MediaInfo | None = None,
-                    burn_preset: str = BURN_AUTO, platform: str | None = None) -> tuple[dict[str, str], int]:
-    """The delivery files in ``formats`` and, given the video, its burn-ready ASS (``burn.ass``)."""
+                    burn_preset: str = BURN_AUTO, platform: str | None = None,
+                    review: bool = False) -> tuple[dict[str, str], int]:
+    """The delivery files in ``formats`` and, given the video, its burn-ready ASS (``burn.ass``) and review."""
     rules = subtitle_rules(transcript.language, max_chars_per_line, max_lines, fps, snap_to_frames)
     outputs, count = write_cue_files(transcript, rules, out_dir, stem, formats)
     timing = f"{rules.fps:g} fps" + (" (the video's)" if fps else " (no video frame rate: the default)")
     get_run_logger().info("wrote %d cue(s) as %s; gaps of %d frames at %s%s", count, ", ".join(formats),
                           rules.min_gap_frames, timing, ", times snapped to frames" if snap_to_frames else "")
     if burn_video is not None:
-        burn_ass = write_burn_ready_ass(transcript, rules, burn_video, out_dir, stem, burn_preset, platform)
-        if burn_ass is not None:
-            outputs["burn.ass"] = str(burn_ass)
+        written = write_burn_ready_ass(transcript, rules, burn_video, out_dir, stem, burn_preset, platform, review)
+        outputs.update(zip(("burn.ass", "review.png", "review.html"), map(str, written), strict=False))
     return outputs, count

@@ -91,7 +91,8 @@ def test_cli_prints_the_paths_it_wrote(tmp_path: Path, capsys: pytest.CaptureFix
 
     assert main(["caption", str(SAMPLES / "zh_demo.mp4"), "-o", str(tmp_path)]) == 0
     printed = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
-    assert [Path(p).suffix for p in printed] == [".srt", ".vtt"]
+    # The delivery files, then the burn-ready ASS cut for the clip's own frame.
+    assert [Path(p).name for p in printed] == ["zh_demo.srt", "zh_demo.vtt", "zh_demo.burn.ass"]
     assert all(Path(p).is_file() for p in printed)
 
 

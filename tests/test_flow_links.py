@@ -39,7 +39,7 @@ def test_share_text_becomes_subtitles(resolver: str, mode: str, tmp_path: Path) 
 
     with SandboxServer() as sandbox:
         result = caption_link(share_text=SHARE_TEXT, output_dir=str(tmp_path), resolver=resolver, mode=mode,
-                              sandbox_url=sandbox.base_url, formats=["srt", "json"])
+                              sandbox_url=sandbox.base_url, formats=["srt", "json"], review=mode == "caption")
         again = caption_link(share_text=SHARE_TEXT, output_dir=str(tmp_path), resolver=resolver, mode=mode,
                              sandbox_url=sandbox.base_url)
         assert sandbox.state.submissions.duplicates() == {}
@@ -56,6 +56,9 @@ def test_share_text_becomes_subtitles(resolver: str, mode: str, tmp_path: Path) 
     style = burn_ready.styles["Default"]
     assert style.marginr > style.marginl and style.marginv >= 0.2 * 1920, "the douyin preset's safe area"
     assert bare("".join(e.plaintext for e in burn_ready)) == bare(text)
+    if mode == "caption":
+        assert Path(result.outputs["review.png"]).stat().st_size > 0
+        assert "<video" in Path(result.outputs["review.html"]).read_text(encoding="utf-8")
 
 
 @pytest.mark.prefect

@@ -138,6 +138,8 @@ def test_snap_frames_reaches_the_flow(monkeypatch: pytest.MonkeyPatch, capsys: p
     assert main(command) == 0
     assert [call["snap_to_frames"] for call in calls] == [True, False]
     assert [call["burn_preset"] for call in calls] == ["youtube-shorts", "auto"]
+    if flow in ("caption_media", "caption_link"):
+        assert main([*command, "--review"]) == 0 and calls[-1]["review"] is True
 
 
 SRT = """1

@@ -28,7 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--max-chars-per-line", type=int, default=None)
     p.add_argument("--max-lines", type=int, default=2, choices=(1, 2, 3))
     add_snap_argument(p)
-    add_burn_argument(p)
+    add_burn_argument(p, review=False)
     add_target_arguments(p, "Volcengine Credentials")
     p.set_defaults(run=run)
 

@@ -30,7 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--child-flow-runs", action="store_true",
                    help="run each item as a child flow run with a task per step (richer UI, ~3x the API writes)")
     add_snap_argument(p)
-    add_burn_argument(p)
+    add_burn_argument(p, review=False)
     add_target_arguments(p, "Volcengine Credentials")
     p.set_defaults(run=run)
 

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     result = caption_media(
         media=args.media, output_dir=args.output_dir, language=args.language, caption_type=args.caption_type,
         use_punc=not args.no_punc, use_itn=not args.no_itn, formats=formats,
-        max_chars_per_line=args.max_chars_per_line, max_lines=args.max_lines, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset,
+        max_chars_per_line=args.max_chars_per_line, max_lines=args.max_lines, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, review=args.review,
         **target_kwargs(args),
     )
     for path in result.outputs.values():

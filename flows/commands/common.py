@@ -35,12 +35,17 @@ def add_snap_argument(p: argparse.ArgumentParser) -> None:
                    help="put every cue time on a frame of the video (gaps are counted in its frames anyway)")
 
 
-def add_burn_argument(p: argparse.ArgumentParser) -> None:
+def add_burn_argument(p: argparse.ArgumentParser, review: bool = True) -> None:
     from pipeline.media.presets import PRESETS
 
     p.add_argument("--burn-preset", default="auto", metavar="NAME",
                    help="also write <name>.burn.ass cut for the video's own frame: auto (default: from the link's "
                         f"platform or the frame's shape), none, or one of {', '.join(PRESETS)}")
+    if not review:
+        return
+    p.add_argument("--review", action="store_true",
+                   help="also write a contact sheet (.burn.review.png) and an HTML review page (.burn.review.html) "
+                        "of the burn-ready subtitles on the video")
 
 
 def target_kwargs(args: argparse.Namespace) -> TargetKwargs:

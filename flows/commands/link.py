@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     result = caption_link(share_text=args.share_text, output_dir=args.output_dir, resolver=args.resolver,
                           mode="align_text" if args.align_text else "caption", target_language=args.translate,
                           language=args.language, formats=formats, max_download_mb=args.max_download_mb,
-                          resolver_block=args.resolver_block, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, **target_kwargs(args))
+                          resolver_block=args.resolver_block, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, review=args.review, **target_kwargs(args))
     for path in result.outputs.values():
         print(path)
     return 0
