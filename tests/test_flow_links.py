@@ -77,3 +77,27 @@ def test_align_text_needs_transcriptgenerate() -> None:
 
     with pytest.raises(InputError, match="needs resolver=transcriptgenerate"):
         caption_link.fn(share_text=SHARE_TEXT, resolver="yinzi", mode="align_text")
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_new_user_links_a_douyin_share_text_then_burns_it(no_system_cjk_fonts: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    # The "done when": a machine without a Chinese font, `link` on a Douyin share text,
+    # then `burn` with the douyin preset and a review: Chinese glyphs within 2 lines in the safe area.
+    from flows.cli import main
+    from pipeline.sandbox import SandboxServer
+
+    with SandboxServer() as sandbox:
+        assert main(["link", "复制打开抖音，看看【作品】 https://v.douyin.com/abc/?modeFrom=x 9/15", "-o",
+                     str(tmp_path), "--sandbox-url", sandbox.base_url]) == 0
+    srt = next(Path(line) for line in capsys.readouterr().out.split() if line.endswith(".srt"))
+    video = next((tmp_path / "downloads").glob("*.mp4"))
+    assert probe(video).video_streams[0].display_size == (1080, 1920)
+    code = main(["burn", str(video), str(srt), "-o", str(tmp_path / "burned.mp4"), "--preset", "douyin", "--review"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "font: Noto Sans CJK SC (bundled Noto Sans CJK SC (no Chinese font is installed))" in err
+    assert re.search(r"pixel check: \d+ frame\(s\), all within 2 line\(s\) inside the safe area with distinct glyphs",
+                     err)
+    assert [Path(p).name for p in out.split()] == ["burned.mp4", "burned.review.png", "burned.review.html"]

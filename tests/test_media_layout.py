@@ -89,7 +89,7 @@ def test_target_pixels_follow_the_frame(canvas: Canvas, preset: str) -> None:
     style = target.ass_style()
     # Centred between the safe area's sides, resting on its bottom edge.
     assert (style["marginl"], style["marginr"], style["marginv"]) == (
-        safe.left, canvas.width - safe.right, canvas.height - safe.bottom)
+        safe.left, canvas.width - safe.right, canvas.height - safe.bottom + target.outline_px + 1)
     assert style["fontsize"] == target.font_px and style["fontname"] == target.font.family
     assert target.measure().max_width == safe.width - 2 * target.outline_px
 

@@ -127,7 +127,8 @@ class BurnTarget:
             "alignment": pysubs2.Alignment.BOTTOM_CENTER,
             "marginl": safe.left,
             "marginr": self.canvas.width - safe.right,
-            "marginv": self.canvas.height - safe.bottom,
+            # The outline (and its anti-aliasing) is drawn below the line box: lift it clear of the edge.
+            "marginv": self.canvas.height - safe.bottom + self.outline_px + 1,
             # libass draws square pixels on the stored grid; narrow the glyphs so they look
             # right once the player stretches non-square pixels.
             "scalex": round(100 / self.canvas.sample_aspect, 2),
