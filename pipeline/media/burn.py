@@ -14,7 +14,6 @@ paths with ``'``, ``:``, ``,``, ``[``, ``]`` or ``;`` need two layers of escapin
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import subprocess
@@ -30,8 +29,6 @@ from pipeline.media import tools
 from pipeline.media.burn_plan import BurnPlan
 from pipeline.media.ffmpeg_run import Progress, run_ffmpeg
 from pipeline.media.pixel_check import FrameCheck, Sample, check_frames
-
-log = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
 

@@ -1,14 +1,14 @@
 """Find installed fonts that can draw Chinese, reading TrueType/OpenType files without a font library.
 
 Burned-in Chinese needs a font that has the glyphs; naming none lets fontconfig pick one that
-may draw boxes. :func:`find_cjk_font` finds an installed family and :func:`font_is_available`
-tells whether a named one is installed. fontconfig (``fc-list``) is asked first, the same
+may draw boxes. :func:`find_cjk_font` finds an installed family and :func:`font_file` the file
+that holds a named one. fontconfig (``fc-list``) is asked first, the same
 database libass uses; without it the usual font folders are scanned and each file's family
 name (``name`` table) and Chinese coverage (``OS/2`` table) are read straight from the
 TrueType/OpenType file or collection (.ttc/.otc).
 
 This is about the fonts on the machine, not about ffmpeg, so it lives apart from
-:mod:`pipeline.media.burn`, which uses it to swap in a CJK font before burning.
+:mod:`pipeline.media.glyphs`, which chooses the burn font with it.
 """
 
 from __future__ import annotations
@@ -83,17 +83,6 @@ def find_cjk_font(fonts_dir: PathLike | None = None, *, prefer: Sequence[str] = 
     if families is None:
         families = _scan_cjk_families(Path(d).expanduser() for d in SYSTEM_FONT_DIRS)
     return _pick_family(families, prefer)
-
-
-def font_is_available(family: str, fonts_dir: PathLike | None = None) -> bool | None:
-    """True/False when we can tell whether ``family`` is installed (or in ``fonts_dir``), None when we cannot."""
-    wanted = family.casefold()
-    if fonts_dir and wanted in {f.casefold() for f in _scan_families([Path(fonts_dir).expanduser()])}:
-        return True
-    families = _fc_families("")
-    if families is None:
-        return None
-    return wanted in {f.casefold() for f in families}
 
 
 def font_file(family: str, fonts_dir: PathLike | None = None) -> Path | None:
@@ -189,10 +178,6 @@ def _font_files(dirs: Iterable[Path]) -> Iterator[Path]:
     for folder in dirs:
         if folder.is_dir():
             yield from (p for p in sorted(folder.rglob("*")) if p.suffix.lower() in FONT_SUFFIXES and p.is_file())
-
-
-def _scan_families(dirs: Iterable[Path]) -> list[str]:
-    return [family for path in _font_files(dirs) for family, _ in _sfnt_faces(path)]
 
 
 def _scan_cjk_families(dirs: Iterable[Path]) -> list[str]:
