@@ -86,12 +86,13 @@ def output_stem(link: ResolvedLink) -> str:
 def resolve_with_transcriptgenerate(share_text: str, target_language: str, conn: Connection, ledger_path: str) -> ResolvedLink:
     logger = get_run_logger()
     link = parse_share_text(share_text, SUPPORTED["transcriptgenerate"], vendor="transcriptgenerate")
+    url = link.canonical  # tracking parameters off: one job per video, and the sharer's ids stay here
     ledger = JobLedger(Path(ledger_path))
-    key = job_key("transcriptgenerate", conn.base_url, url_key(link.url), target_language)
+    key = job_key("transcriptgenerate", conn.base_url, url_key(url), target_language)
     options = TaskOptions(target_language=target_language)
     with open_client(conn) as client, vendor_slot("transcriptgenerate"):
-        task_id, reused = ledger.submit_once(key, lambda: client.submit_when_slot_free(link.url, options), link=link.url)
-        logger.info("%s TranscriptGenerate task %s for %s", "reusing" if reused else "submitted", task_id, link.url)
+        task_id, reused = ledger.submit_once(key, lambda: client.submit_when_slot_free(url, options), link=url)
+        logger.info("%s TranscriptGenerate task %s for %s", "reusing" if reused else "submitted", task_id, url)
         try:
             result = client.wait(task_id, on_pending=lambda n, d: logger.info("task %s: %s (query %d)", task_id, d, n))
         except TaskFailedError:
@@ -99,27 +100,28 @@ def resolve_with_transcriptgenerate(share_text: str, target_language: str, conn:
             raise
     ledger.mark_task(task_id, "done")
     if not result.video_url:
-        raise InputError(f"{link.url}: TranscriptGenerate returned no video URL; try resolver=yinzi")
-    return ResolvedLink(link.url, result.platform or link.platform, result.title or "", result.video_url,
+        raise InputError(f"{url}: TranscriptGenerate returned no video URL; try resolver=yinzi")
+    return ResolvedLink(url, result.platform or link.platform, result.title or "", result.video_url,
                         result.text_content, result.duration, task_id, reused)
 
 
 @task(name="resolve-yinzi", cache_policy=NO_CACHE)
 def resolve_with_yinzi(share_text: str, conn: Connection, ledger_path: str) -> ResolvedLink:
     link = parse_share_text(share_text, SUPPORTED["yinzi"], vendor="yinzi")
+    url = link.canonical
     ledger = JobLedger(Path(ledger_path))
-    key = job_key("yinzi-analyze", conn.base_url, url_key(link.url), None)
+    key = job_key("yinzi-analyze", conn.base_url, url_key(url), None)
     known = ledger.get(key)
     if known and known.get("video_url"):
-        get_run_logger().info("reusing the earlier Yinzi analysis of %s (analyses are charged)", link.url)
-        return ResolvedLink(link.url, link.platform, known.get("title", ""), known["video_url"], None, None, "", True)
+        get_run_logger().info("reusing the earlier Yinzi analysis of %s (analyses are charged)", url)
+        return ResolvedLink(url, link.platform, known.get("title", ""), known["video_url"], None, None, "", True)
     with open_client(conn) as client:
-        video = client.analyze_short_video(link.url)
+        video = client.analyze_short_video(url)
     if not video.video_url:
-        raise InputError(f"{link.url}: Yinzi found no video at this link; check it opens in the app")
-    ledger.record(key, task_id="analyze", status="done", video_url=video.video_url, title=video.title or "", link=link.url)
-    get_run_logger().info("Yinzi analysed %s (balance now %s)", link.url, video.balance)
-    return ResolvedLink(link.url, link.platform, video.title or "", video.video_url, None, None, "", False)
+        raise InputError(f"{url}: Yinzi found no video at this link; check it opens in the app")
+    ledger.record(key, task_id="analyze", status="done", video_url=video.video_url, title=video.title or "", link=url)
+    get_run_logger().info("Yinzi analysed %s (balance now %s)", url, video.balance)
+    return ResolvedLink(url, link.platform, video.title or "", video.video_url, None, None, "", False)
 
 
 @task(name="download-media", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10],

@@ -101,3 +101,23 @@ def test_a_new_user_links_a_douyin_share_text_then_burns_it(no_system_cjk_fonts:
     assert re.search(r"pixel check: \d+ frame\(s\), all within 2 line\(s\) inside the safe area with distinct glyphs",
                      err)
     assert [Path(p).name for p in out.split()] == ["burned.mp4", "burned.review.png", "burned.review.html"]
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_same_video_with_other_tracking_parameters_is_not_paid_twice(tmp_path: Path) -> None:
+    from flows.links import caption_link
+    from pipeline.sandbox import SandboxServer
+
+    first = "看看 https://www.douyin.com/video/7301234567?modeFrom=userPost&secUid=MS4wLjABAAAA_alice"
+    second = "https://www.douyin.com/video/7301234567?modeFrom=search&secUid=MS4wLjABAAAA_bob&previous_page=x"
+    with SandboxServer() as sandbox:
+        a = caption_link(share_text=first, output_dir=str(tmp_path), sandbox_url=sandbox.base_url)
+        b = caption_link(share_text=second, output_dir=str(tmp_path), sandbox_url=sandbox.base_url)
+        assert sandbox.state.submissions.duplicates() == {}
+        resolved = [key for key in sandbox.state.submissions.by_api if key.startswith("transcriptgenerate.task|url:")]
+    # One TranscriptGenerate task, for the work itself: the sharer's ids never reach the vendor.
+    assert resolved == ["transcriptgenerate.task|url:https://www.douyin.com/video/7301234567"], resolved
+    assert b.reused_task and b.task_id == a.task_id
+    ledger = (tmp_path / ".jobs.json").read_text(encoding="utf-8")
+    assert "secUid" not in ledger and "alice" not in ledger

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pipeline import errors
 from pipeline.vendors import share
-from pipeline.vendors.share import ShareLink, detect_platform, find_url, parse_share_text
+from pipeline.vendors.share import ShareLink, canonical_url, detect_platform, find_url, parse_share_text
 
 DOUYIN_TEXT = "7.43 复制打开抖音，看看【某某的作品】今天的晚霞太美了 #日落 https://v.douyin.com/iRNBho6u/ E@u.Fs 09/15 tRK:/ "
 XHS_TEXT = "【小红书】标题 😆 http://xhslink.com/a/AbCdEf，复制本条信息，打开【小红书】App查看精彩内容！"
@@ -187,3 +187,52 @@ def test_arbitrary_text_either_parses_or_raises_a_pipeline_error(text: str) -> N
         return
     assert link.url in text or link.url.removeprefix("https://") in text
     assert detect_platform(link.url) == link.platform
+
+
+@pytest.mark.parametrize(("pasted", "canonical"), [
+    ("https://www.douyin.com/video/7301234567890123456?modeFrom=userPost&secUid=MS4wLjABAAAA_x&previous_page=app",
+     "https://www.douyin.com/video/7301234567890123456"),
+    ("https://www.douyin.com/user/MS4wLjABAAAA_x?modal_id=7301234567890123456&vid=1",
+     "https://www.douyin.com/video/7301234567890123456"),
+    ("https://www.douyin.com/discover?modal_id=7301234567890123456", "https://www.douyin.com/video/7301234567890123456"),
+    ("https://www.iesdouyin.com/share/video/7301234567890123456/?region=CN&mid=1&u_code=x&did=2&share_sign=s",
+     "https://www.iesdouyin.com/share/video/7301234567890123456/"),
+    ("https://v.douyin.com/iRNBho6u/", "https://v.douyin.com/iRNBho6u/"),
+    ("https://www.xiaohongshu.com/explore/64a1b2c3d4e5f6?xsec_token=ABxyz=&xsec_source=pc_feed",
+     "https://www.xiaohongshu.com/explore/64a1b2c3d4e5f6"),
+    ("https://www.xiaohongshu.com/discovery/item/64a1b2c3d4e5f6?app_platform=ios&share_from_user_hidden=true",
+     "https://www.xiaohongshu.com/explore/64a1b2c3d4e5f6"),
+    ("http://xhslink.com/a/AbCdEf", "https://xhslink.com/a/AbCdEf"),
+    ("https://www.kuaishou.com/short-video/3xabc123?authorId=3x99&streamSource=profile&area=profilexxnull",
+     "https://www.kuaishou.com/short-video/3xabc123"),
+    ("https://www.bilibili.com/video/BV1xx411c7mD?p=2&share_source=copy&spm_id_from=333.1&vd_source=abc",
+     "https://www.bilibili.com/video/BV1xx411c7mD?p=2"),
+    ("https://youtu.be/dQw4w9WgXcQ?si=AbC123", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=PL1&si=x&feature=share",
+     "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+    ("https://www.youtube.com/shorts/abcDEF12345?feature=share", "https://www.youtube.com/shorts/abcDEF12345"),
+    ("https://video.weibo.com/show?fid=1034:4839283746&from=old_pc", "https://video.weibo.com/show?fid=1034:4839283746"),
+    ("https://www.tiktok.com/@someone/video/7301?is_from_webapp=1&sender_device=pc#comments",
+     "https://www.tiktok.com/@someone/video/7301"),
+    ("https://WWW.Douyin.COM/video/7301", "https://www.douyin.com/video/7301"),
+])
+def test_share_links_are_reduced_to_the_work(pasted: str, canonical: str) -> None:
+    link = parse_share_text(f"复制打开看看 {pasted} 9/15")
+    assert link.url == pasted.split("#")[0] or link.url == pasted
+    assert link.canonical == canonical
+
+
+def test_the_same_video_pasted_two_ways_is_one_link() -> None:
+    a = parse_share_text("https://www.douyin.com/video/7301?modeFrom=userPost&secUid=A")
+    b = parse_share_text("看看 https://www.douyin.com/video/7301?modeFrom=other&secUid=B&previous_page=x ！")
+    assert a.canonical == b.canonical and "secUid" not in a.canonical
+
+
+@settings(max_examples=200, deadline=None)
+@given(platform_urls())
+def test_canonical_links_keep_host_and_path_and_are_stable(url_platform: tuple[str, str]) -> None:
+    url, platform = url_platform
+    canonical = canonical_url(url, platform)
+    assert canonical_url(canonical, platform) == canonical, "canonicalising twice changes nothing"
+    assert canonical.startswith("https://") and detect_platform(canonical) == platform
+    assert parse_share_text(canonical).canonical == canonical

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipeline import errors
 
@@ -75,6 +75,11 @@ class ShareLink:
     url: str
     platform: str
     original_text: str
+
+    @property
+    def canonical(self) -> str:
+        """The link reduced to the work it names: what is keyed, sent to the vendor and logged."""
+        return canonical_url(self.url, self.platform)
 
 
 def find_url(text: str) -> str | None:
@@ -147,6 +152,48 @@ def parse_share_text(
     return ShareLink(url=url, platform=platform, original_text=original)
 
 
+# Query keys that name the work itself (all others are tracking, sharing or user data):
+# bilibili's part number, YouTube's video id, Weibo's video id, Douyin's work opened over a page.
+_WORK_KEYS: dict[str, frozenset[str]] = {
+    "BILIBILI": frozenset({"p"}),
+    "YOUTUBE": frozenset({"v"}),
+    "WEIBO": frozenset({"fid"}),
+    "DOUYIN": frozenset({"modal_id"}),
+}
+# Douyin pages that show one work by its ``modal_id`` (a user's page, discover, the featured feed).
+_DOUYIN_MODAL_PAGES = re.compile(r"^/(user/[^/]+|discover|jingxuan|search/[^/]+|root/search/[^/]+)/?$")
+
+
+def canonical_url(url: str, platform: str) -> str:
+    """``url`` without tracking and user parameters, in the platform's documented shape.
+
+    Share links carry who shared them and from where (Douyin ``modeFrom``/``secUid``,
+    Xiaohongshu ``xsec_token``/``xsec_source``, Kuaishou ``authorId``/``streamSource``,
+    bilibili ``spm_id_from``/``vd_source``, YouTube ``si``): the same video pasted twice would
+    otherwise be two paid jobs, and the sharer's id would travel on to the vendor. Kept: the
+    scheme (as https), the host in lower case, the path, and only the query keys that name the
+    work (``_WORK_KEYS``). A few shapes are rewritten to the work's own page:
+    ``youtu.be/<id>`` and a Douyin page opened on ``?modal_id=<id>`` (``/video/<id>``), and
+    Xiaohongshu's old ``/discovery/item/<id>`` (``/explore/<id>``).
+
+    Example:
+        >>> canonical_url("https://www.douyin.com/video/7301?modeFrom=userPost&secUid=MS4w", "DOUYIN")
+        'https://www.douyin.com/video/7301'
+    """
+    parts = urlsplit(url)
+    host, path = (parts.hostname or "").lower(), parts.path or "/"
+    keep = _WORK_KEYS.get(platform, frozenset())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False) if k in keep]
+    if platform == "YOUTUBE" and host == "youtu.be" and path.strip("/"):
+        host, path, query = "www.youtube.com", "/watch", [("v", path.strip("/").split("/")[0])]
+    elif platform == "DOUYIN" and dict(query).get("modal_id") and _DOUYIN_MODAL_PAGES.match(path):
+        path, query = f"/video/{dict(query)['modal_id']}", []
+    elif platform == "XHS" and path.startswith("/discovery/item/"):
+        path = "/explore/" + path.removeprefix("/discovery/item/")
+    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    return urlunsplit(("https", host + port, path, urlencode(query, safe=":"), ""))
+
+
 def _clean(url: str) -> str:
     # Strip sentence punctuation but keep a closing bracket that opens inside the URL.
     while url and url[-1] in _TRAILING:
@@ -183,6 +230,7 @@ __all__ = [
     "PLATFORMS",
     "PLATFORM_DOMAINS",
     "ShareLink",
+    "canonical_url",
     "detect_platform",
     "find_url",
     "parse_share_text",
