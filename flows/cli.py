@@ -1,7 +1,7 @@
 """``subtitle-pipeline``: run the flows from a shell.
 
-Errors the user can fix are printed as one line (``error: <file>: <what to do>``) with exit
-status 2; nothing is printed as a traceback. Prefect is imported only by the commands that run
+Errors are printed as one line (``error: <file>: <what to do>``), never as a traceback, with an
+exit status that says what to do next (:data:`EXIT_STATUSES`). Prefect is imported only by the commands that run
 a flow, so ``--help`` and the sandbox start quickly. Each command lives in ``flows/commands/<name>.py``
 with ``register(subparsers)``, which sets ``run`` as the parser default.
 """
@@ -16,16 +16,46 @@ from collections.abc import Sequence
 from importlib import metadata
 
 from flows.logs import QUIET, VERBOSE, VERBOSITY_ENV
-from pipeline.errors import PipelineError
+from pipeline.errors import (
+    AuthenticationError,
+    CancelledError,
+    DeadlineExceededError,
+    InvalidRequestError,
+    PipelineError,
+    QuotaExceededError,
+    VendorError,
+)
 
-EXIT_USER_ERROR = 2
+#: Exit statuses, so a script or a scheduler can tell what to do next.
+EXIT_OK = 0
+EXIT_NEEDS_A_LOOK = 1      # done, but some batch items failed, or burned frames failed the pixel check
+EXIT_USER_ERROR = 2        # bad input or setup: a file, an option, credentials; fix it and run again
+EXIT_RETRY_LATER = 3       # the vendor or the network failed (busy, rate limited, job failed, timed out)
+EXIT_QUOTA = 4             # the account's quota, balance or call allowance refused the work
+EXIT_INTERRUPTED = 130
+
+EXIT_STATUSES = f"""exit status: {EXIT_OK} done; {EXIT_NEEDS_A_LOOK} done, but batch items failed or burned frames failed \
+the pixel check; {EXIT_USER_ERROR} bad input or setup (fix it and rerun); {EXIT_RETRY_LATER} vendor or network failure \
+worth a retry later; {EXIT_QUOTA} quota, balance or allowance used up; {EXIT_INTERRUPTED} interrupted"""
+
+
+def exit_status(error: PipelineError) -> int:
+    """The exit status for an error the user sees as one line."""
+    if isinstance(error, QuotaExceededError):
+        return EXIT_QUOTA
+    if isinstance(error, AuthenticationError | InvalidRequestError):
+        return EXIT_USER_ERROR  # the request or the credentials must change, not the timing
+    if error.retryable or isinstance(error, VendorError | DeadlineExceededError | CancelledError):
+        return EXIT_RETRY_LATER
+    return EXIT_USER_ERROR
 
 
 COMMANDS = ("caption", "link", "align", "separate", "batch", "lint", "rewrap", "burn", "serve", "sandbox")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="subtitle-pipeline", description=__doc__.splitlines()[0].replace("``", ""))
+    parser = argparse.ArgumentParser(prog="subtitle-pipeline", description=__doc__.splitlines()[0].replace("``", ""),
+                                     epilog=EXIT_STATUSES)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print only results, warnings and errors")
@@ -52,10 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return exit_status(exc)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import pytest
 
 from flows.cli import main
 from flows.logs import NORMAL, QUIET, TEMPORARY_SERVER_HINT, VERBOSE, VERBOSITY_ENV, configure_console
+from pipeline import errors
 from pipeline.errors import InputError
 
 PREFECT_FILE = "/site-packages/prefect/flow_engine.py"
@@ -89,3 +90,38 @@ def test_quiet_and_verbose_exclude_each_other(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit) as info:
         main(["-q", "-v", "lint", "x.srt"])
     assert info.value.code == 2 and "not allowed with" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (InputError("clip.mp4: no such file"), 2),
+    (errors.NoAudioError("clip.mp4: has no audio stream"), 2),
+    (errors.InvalidRulesError("max_lines 9"), 2),
+    (errors.AuthenticationError("volcengine", 1001, "bad token"), 2),
+    (errors.InvalidRequestError("volcengine", 1002, "bad parameter"), 2),
+    (errors.UnsupportedPlatformError("yinzi", None, "not supported"), 2),
+    (errors.ServerBusyError("volcengine", 1005, "busy"), 3),
+    (errors.RateLimitedError("volcengine", 1003, "too frequent"), 3),
+    (errors.TaskFailedError("volcengine", 1021, "timeout"), 3),
+    (errors.TransportError("HTTP 503 from the vendor"), 3),
+    (errors.DeadlineExceededError("not done in 600 s"), 3),
+    (errors.QuotaExceededError("transcriptgenerate", 403, "quota used up"), 4),
+])
+def test_each_kind_of_failure_has_its_exit_status(error: errors.PipelineError, status: int,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import flows.commands.lint as lint
+
+    def fail(args: object) -> int:
+        raise error
+
+    monkeypatch.setattr(lint, "run", fail)
+    assert main(["lint", "x.srt"]) == status
+    err = capsys.readouterr().err
+    assert err == f"error: {error}\n"
+
+
+def test_help_documents_the_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "exit status: 0 done; 1 done, but batch items failed" in out and "4 quota, balance" in out
