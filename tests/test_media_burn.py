@@ -273,6 +273,7 @@ def test_ass_input_is_drawn_with_the_target_font_and_layout(black_video: Path, t
     )
     plan = plan_burn(black_video, ass)
     assert plan.target.font.family != "No Such Font 123"
+    assert "cues.ass: its text and times are laid out with preset broadcast-16:9" in "\n".join(plan.report())
     drawn = gray_pixels(preview_still(plan, tmp_path / "a.png", 1000))
     assert bright_in(drawn, 0.7) > 20 and bright_in(drawn, 0.0, 0.5) == 0
 

@@ -66,6 +66,9 @@ class BurnPlan:
     def report(self) -> list[str]:
         """Lines for the CLI and the run's artifact: the target, every change and why."""
         lines = [self.target.describe(), f"font: {self.target.font.family} ({self.target.font.why})"]
+        if self.subtitle_file.suffix.lower() in {".ass", ".ssa"}:
+            lines.append(f"{self.subtitle_file.name}: its text and times are laid out with preset "
+                         f"{self.target.layout.name}; the file's own styles and positions are not kept")
         lines += [change.describe() for change in self.changes]
         if self.dropped_emoji:
             lines.append(f"emoji left out of the burned text (libass cannot draw them): {' '.join(self.dropped_emoji)}")
