@@ -16,9 +16,10 @@ import os
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from pipeline.errors import InputError, MediaError
 from pipeline.fileio import atomic_path
@@ -68,25 +69,63 @@ def tiles_for(cues: Sequence[Cue], max_tiles: int = 48) -> list[Tile]:
     return tiles
 
 
+def _scaled(width: int) -> str:
+    """Scale to ``width`` at the display aspect, so an anamorphic (non-square pixel) video is not squeezed."""
+    return f"scale={width}:'max(2,trunc(ow/dar/2)*2)',setsar=1"
+
+
 def _still(video: Path, at_ms: int, width: int, video_filter_at: Callable[[float], str] | None) -> Image.Image:
+    """One frame at ``at_ms``, scaled to ``width``; ffmpeg applies the display rotation itself.
+
+    ``-ss`` before ``-i`` jumps to the keyframe before the time instead of decoding from the
+    start, so a long video costs one short decode per tile; ``video_filter_at`` is told the time to shift the
+    subtitles' clock by, since the seeked frames restart at 0.
+    """
     seconds = at_ms / 1000
     drawn = f"{video_filter_at(seconds)}," if video_filter_at else ""
     command = [tools.ffmpeg(), "-nostdin", "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(video), "-frames:v", "1",
-               "-vf", f"{drawn}scale={width}:-2", "-f", "image2pipe", "-c:v", "png", "pipe:1"]
+               "-vf", f"{drawn}{_scaled(width)}", "-f", "image2pipe", "-c:v", "png", "pipe:1"]
     result = subprocess.run(command, capture_output=True, check=False)
     if result.returncode != 0 or not result.stdout:
-        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no frame"]
-        raise MediaError(f"{video}: could not take the still at {seconds:g} s for the contact sheet ({reason[0]})")
-    from io import BytesIO
-
-    return Image.open(BytesIO(result.stdout)).convert("RGB")
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = lines[-1] if lines else "no frame there; check the cues fit within the video"
+        raise MediaError(f"{video}: could not take the still at {seconds:g} s for the contact sheet ({reason})")
+    try:
+        return Image.open(BytesIO(result.stdout)).convert("RGB")
+    except (UnidentifiedImageError, OSError) as error:
+        raise MediaError(f"{video}: ffmpeg gave no readable still at {seconds:g} s for the contact sheet "
+                         f"({error}); check the video plays") from None
 
 
 def _label_font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The bundled CJK font, so labels render on a machine without one; Pillow's own font as a last resort."""
     bundled = bundled_cjk_font()
     if bundled is None:
         return ImageFont.load_default()
     return ImageFont.truetype(str(bundled), LABEL_PX - 16, index=0)
+
+
+def _labelled(tile: Tile, still: Image.Image, height: int, font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+              ) -> Image.Image:
+    """The still with its label strip below; drawn on its own image so a long label is cut, not spilled."""
+    card = Image.new("RGB", (still.width, height + LABEL_PX), BACKGROUND)
+    card.paste(still, (0, 0))
+    ImageDraw.Draw(card).text((4, height + 6), tile.label, fill=LABEL_COLOUR, font=font)
+    return card
+
+
+def _compose(tiles: Sequence[Tile], stills: Sequence[Image.Image], columns: int) -> Image.Image:
+    """Tiles in reading order, ``columns`` to a row (fewer when there are fewer tiles)."""
+    width, height = max(still.width for still in stills), max(still.height for still in stills)
+    columns = min(columns, len(tiles))
+    rows = math.ceil(len(tiles) / columns)
+    pitch_x, pitch_y = width + GUTTER_PX, height + LABEL_PX + GUTTER_PX
+    sheet = Image.new("RGB", (columns * pitch_x + GUTTER_PX, rows * pitch_y + GUTTER_PX), BACKGROUND)
+    font = _label_font()
+    for k, (tile, still) in enumerate(zip(tiles, stills, strict=True)):
+        sheet.paste(_labelled(tile, still, height, font),
+                    (GUTTER_PX + (k % columns) * pitch_x, GUTTER_PX + (k // columns) * pitch_y))
+    return sheet
 
 
 def contact_sheet(video: PathLike, cues: Sequence[Cue], output_png: PathLike, *,
@@ -94,27 +133,27 @@ def contact_sheet(video: PathLike, cues: Sequence[Cue], output_png: PathLike, *,
                   tile_width: int = 270) -> Path:
     """Write the contact sheet of ``cues`` over ``video`` to ``output_png`` (atomically); returns its path.
 
+    Every still is taken before the file is opened, so a failed still leaves no sheet (nor a
+    temporary file) behind, and an older sheet of the same name stays as it was.
+
     Raises:
-        InputError: no cues, or an output that is not a .png.
+        InputError: no cues, a missing video, an output that is not a .png, or a layout below 1.
         MediaError: a still could not be taken.
     """
     target = Path(output_png)
     if target.suffix.lower() != ".png":
         raise InputError(f"{target}: a contact sheet is a PNG; give a name ending in .png")
+    if min(columns, max_tiles, tile_width) < 1:
+        raise InputError(f"{target}: columns, max_tiles and tile_width must be at least 1 "
+                         f"(got {columns}, {max_tiles}, {tile_width})")
+    source = Path(os.path.abspath(Path(video).expanduser()))  # so "-clip.mp4" is not read as an option
+    if not source.is_file():
+        raise InputError(f"{source}: video not found; check the path")
     tiles = tiles_for(cues, max_tiles)
     if not tiles:
         raise InputError(f"{target}: no cues to show; check the subtitle file has cues with text")
-    stills = [_still(Path(video), tile.at_ms, tile_width, video_filter_at) for tile in tiles]
-    tile_height = max(still.height for still in stills) + LABEL_PX
-    columns = min(columns, len(tiles))
-    rows = math.ceil(len(tiles) / columns)
-    pitch_x, pitch_y = tile_width + GUTTER_PX, tile_height + GUTTER_PX
-    sheet = Image.new("RGB", (columns * pitch_x + GUTTER_PX, rows * pitch_y + GUTTER_PX), BACKGROUND)
-    draw, font = ImageDraw.Draw(sheet), _label_font()
-    for k, (tile, still) in enumerate(zip(tiles, stills, strict=True)):
-        x, y = GUTTER_PX + (k % columns) * pitch_x, GUTTER_PX + (k // columns) * pitch_y
-        sheet.paste(still, (x, y))
-        draw.text((x + 4, y + still.height + 6), tile.label, fill=LABEL_COLOUR, font=font)
+    stills = [_still(source, tile.at_ms, tile_width, video_filter_at) for tile in tiles]
+    sheet = _compose(tiles, stills, columns)
     with atomic_path(target, keep_suffix=True) as tmp:
         sheet.save(tmp, format="PNG")
     return target

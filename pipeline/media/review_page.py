@@ -21,6 +21,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from pipeline.fileio import write_text_atomic
 from pipeline.subtitles.cues import Cue
@@ -89,7 +90,10 @@ def review_page_html(video_href: str, cues: Sequence[Cue], findings_by_cue: Mapp
 
 def write_review_page(path: PathLike, video: PathLike, cues: Sequence[Cue],
                       findings_by_cue: Mapping[int, Sequence[str]], *, title: str) -> Path:
-    """Write the page atomically; the video is linked relative to the page, so keep them together."""
+    """Write the page atomically; the video is linked relative to the page, so keep them together.
+
+    The link is percent-encoded: a file name with ``#`` or ``?`` would otherwise be cut there.
+    """
     target = Path(path)
-    href = Path(os.path.relpath(Path(video).resolve(), target.resolve().parent)).as_posix()
+    href = quote(Path(os.path.relpath(Path(video).resolve(), target.resolve().parent)).as_posix())
     return write_text_atomic(target, review_page_html(href, cues, findings_by_cue, title=title))
