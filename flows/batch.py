@@ -126,7 +126,9 @@ def caption_source(src: sources.Source, options: dict[str, Any], output_dir: str
         return step(caption_link)(share_text=src.value, output_dir=output_dir, output_name=output_name,
                                   sandbox_url=sandbox_url, **options)
     options = {k: v for k, v in options.items() if k != "resolver"}
-    media = src.value if src.kind == "file" else str(sources.download(src.value, Path(output_dir) / "downloads"))
+    sandbox_origins = (sandbox_url,) if options.get("target") == "sandbox" else ()
+    media = src.value if src.kind == "file" else str(
+        sources.download(src.value, Path(output_dir) / "downloads", allowed_origins=sandbox_origins))
     return step(caption_media)(media=media, output_dir=output_dir, output_name=output_name,
                                sandbox_url=sandbox_url, **options)
 

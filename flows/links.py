@@ -1,8 +1,8 @@
 """Caption a share link (or a whole pasted share text) from Douyin, Xiaohongshu, Kuaishou ...
 
 The link is resolved through TranscriptGenerate (text, title, video URL) or Yinzi's short-video
-analysis (title, video URL), the video is downloaded (http/https only, size-capped, streamed to
-disk), and then either captioned with Volcengine (``mode="caption"``) or, with
+analysis (title, video URL), the video is downloaded (``pipeline.downloads``: public addresses
+only, the sandbox excepted; size-capped, under an overall deadline), and then either captioned with Volcengine (``mode="caption"``) or, with
 TranscriptGenerate's text, timed by Volcengine alignment (``mode="align_text"``).
 Resolutions are recorded in the output folder's ledger, so a rerun neither pays for a second
 TranscriptGenerate task nor a second (immediately charged) Yinzi analysis.
@@ -126,8 +126,8 @@ def resolve_with_yinzi(share_text: str, conn: Connection, ledger_path: str) -> R
 
 @task(name="download-media", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10],
       retry_condition_fn=retry_if_retryable)
-def download_media(url: str, out_dir: str, max_mb: int) -> str:
-    path = sources.download(url, out_dir, max_bytes=max_mb * 1024 * 1024)
+def download_media(url: str, out_dir: str, max_mb: int, allowed_origins: list[str]) -> str:
+    path = sources.download(url, out_dir, max_bytes=max_mb * 1024 * 1024, allowed_origins=allowed_origins)
     get_run_logger().info("downloaded %s (%.1f MB)", path.name, path.stat().st_size / 1e6)
     return str(path)
 
@@ -188,7 +188,9 @@ def caption_link(
             link = resolve_with_transcriptgenerate(share_text, target_language, conn, ledger)
         else:
             link = resolve_with_yinzi(share_text, conn, ledger)
-        media = download_media(link.video_url, str(out / "downloads"), max_download_mb)
+        # Only the sandbox may serve a video from loopback; every other private address is refused.
+        sandbox_origins = [root] if target == "sandbox" and root else []
+        media = download_media(link.video_url, str(out / "downloads"), max_download_mb, sandbox_origins)
         stem = output_name or output_stem(link)
         common = _SubflowKwargs(media=media, output_dir=output_dir, language=language, formats=list(formats),
                                 max_chars_per_line=max_chars_per_line, max_lines=max_lines, target=target,

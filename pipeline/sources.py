@@ -1,29 +1,25 @@
 """What the user gave: a local file, a media URL, or a share link / pasted share text.
 
-``classify`` decides which, without any request; ``download`` fetches a media URL to disk,
-streamed and size-capped, over http(s) only.
+``classify`` decides which, without any request; ``download`` (from ``pipeline.downloads``,
+kept importable here) fetches a media URL to disk without letting it reach private addresses.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-import httpx
+from urllib.parse import urlsplit
 
 from pipeline import errors
-from pipeline.fileio import atomic_path
-from pipeline.media.limits import MB
-from pipeline.vendors.share import detect_platform, find_url
 
-MEDIA_EXTENSIONS = frozenset({".mp4", ".mov", ".m4a", ".mp3", ".wav", ".ogg", ".opus", ".aac", ".flac", ".mkv",
-                              ".webm", ".avi", ".flv", ".ts", ".m4v", ".wma", ".amr"})
-DEFAULT_MAX_DOWNLOAD = 2048 * MB
-DOWNLOAD_CHUNK = 256 * 1024
+# Re-exported (``x as x``): callers import these from here since before downloads had a module.
+from pipeline.downloads import DEFAULT_MAX_DOWNLOAD as DEFAULT_MAX_DOWNLOAD
+from pipeline.downloads import MEDIA_EXTENSIONS as MEDIA_EXTENSIONS
+from pipeline.downloads import download as download
+from pipeline.downloads import download_name as download_name
+from pipeline.vendors.share import detect_platform, find_url
 
 
 @dataclass(frozen=True)
@@ -98,59 +94,6 @@ def expand_folder(folder: str | os.PathLike[str], pattern: str = "*") -> list[st
     found = [p for p in root.glob(pattern) if p.is_file() and not p.name.startswith(".")
              and p.suffix.lower() in MEDIA_EXTENSIONS]
     return [str(p) for p in sorted(found)]
-
-
-def download_name(url: str) -> str:
-    """A file name for ``url``: its last path segment when it has a media extension, else a hash."""
-    name = Path(unquote(urlsplit(url).path)).name
-    digest = hashlib.sha256(url.encode()).hexdigest()[:10]
-    suffix = Path(name).suffix.lower()
-    stem = Path(name).stem[:60] or "media"
-    return f"{stem}.{digest}{suffix if suffix in MEDIA_EXTENSIONS else '.mp4'}"
-
-
-def download(url: str, out_dir: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_DOWNLOAD,
-             client: httpx.Client | None = None, timeout: float = 60.0) -> Path:
-    """Stream ``url`` to a file in ``out_dir`` (atomically) and return its path.
-
-    A finished download is reused: the name is derived from the URL.
-
-    Raises:
-        InputError: not http(s).
-        TooLargeError: larger than ``max_bytes`` (checked on Content-Length and while streaming).
-        TransportError: the server did not deliver the file.
-    """
-    scheme = urlsplit(url).scheme
-    if scheme not in {"http", "https"}:
-        raise errors.InputError(f"{url[:80]}: only http and https links can be downloaded")
-    target = Path(out_dir) / download_name(url)
-    if target.exists() and target.stat().st_size > 0:
-        return target
-    own = client is None
-    http = client or httpx.Client(timeout=timeout, follow_redirects=True)
-    safe = f"{urlsplit(url).netloc}{urlsplit(url).path}"  # never the query string: it may hold a signature
-    try:
-        with http.stream("GET", url) as response:
-            if response.status_code >= 400:
-                raise errors.TransportError(f"download {safe}: HTTP {response.status_code}; the link may have expired")
-            declared = int(response.headers.get("content-length") or 0)
-            if declared > max_bytes:
-                raise errors.TooLargeError(f"download {safe}: {declared / MB:.0f} MB is over the {max_bytes // MB} MB cap")
-            with atomic_path(target) as tmp, tmp.open("wb") as fh:
-                received = 0
-                for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
-                    received += len(chunk)
-                    if received > max_bytes:
-                        raise errors.TooLargeError(f"download {safe}: over the {max_bytes // MB} MB cap")
-                    fh.write(chunk)
-                if declared and received != declared:
-                    raise errors.TransportError(f"download {safe}: got {received} of {declared} bytes; try again")
-    except httpx.HTTPError as exc:
-        raise errors.TransportError(f"download {safe}: {type(exc).__name__}") from exc
-    finally:
-        if own:
-            http.close()
-    return target
 
 
 def collect_inputs(inputs: list[str] | None, folder: str | None, pattern: str, manifest: str | None) -> list[dict[str, str]]:

@@ -311,12 +311,12 @@ def test_share_links_download_vertical_video_like_the_platforms(shared: SandboxS
     with client_for(shared, *account) as client:
         task = client.wait(client.submit(link))
     assert task.video_url
-    picture = probe(sources.download(task.video_url, tmp_path)).video_streams[0]
+    picture = probe(sources.download(task.video_url, tmp_path, allowed_origins=(shared.base_url,))).video_streams[0]
     assert picture.display_size == (1080, 1920)  # 9:16 as shown
     assert (picture.width, picture.height) == stored
     assert picture.rotation % 180 == (90 if stored[0] > stored[1] else 0)  # a quarter turn makes it portrait
     assert task.text_content == text  # the demo clip's very sound, so its registered transcript
-    cover = probe(sources.download(task.cover, tmp_path)).streams[0]  # mjpeg: not counted as a video stream
+    cover = probe(sources.download(task.cover, tmp_path, allowed_origins=(shared.base_url,))).streams[0]  # mjpeg: not counted as a video stream
     assert cover.display_size == (320, 568)  # the cover frame is taken upright too
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 
 from pipeline import errors
@@ -56,25 +55,11 @@ def test_folder_expansion_skips_hidden_partial_and_non_media(tmp_path: Path) -> 
         expand_folder(tmp_path / "b.mp4")
 
 
-def mock_client(body: bytes, headers: dict[str, str] | None = None, status: int = 200) -> httpx.Client:
-    return httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(status, content=body, headers=headers)))
+def test_download_is_the_guarded_one() -> None:
+    """Callers of ``sources.download`` get ``pipeline.downloads``' checks (tested in test_downloads.py)."""
+    from pipeline import downloads, sources
 
-
-def test_download_streams_to_an_atomic_file_and_reuses_it(tmp_path: Path) -> None:
-    path = download("https://cdn.test/v/clip.mp4?sig=s3cr3t", tmp_path, client=mock_client(b"video" * 1000))
-    assert path.read_bytes() == b"video" * 1000 and path.suffix == ".mp4"
-    again = download("https://cdn.test/v/clip.mp4?sig=s3cr3t", tmp_path, client=mock_client(b"changed"))
-    assert again == path and again.read_bytes() == b"video" * 1000
-
-
-def test_download_cap_and_errors_never_show_the_query(tmp_path: Path) -> None:
-    with pytest.raises(errors.TooLargeError) as info:
-        download("https://cdn.test/big.mp4?sig=s3cr3t", tmp_path, client=mock_client(b"x" * 5000), max_bytes=1000)
-    assert "s3cr3t" not in str(info.value)
-    with pytest.raises(errors.TransportError, match="expired") as info2:
-        download("https://cdn.test/gone.mp4?sig=s3cr3t", tmp_path, client=mock_client(b"", status=403))
-    assert "s3cr3t" not in str(info2.value)
-    assert list(tmp_path.iterdir()) == []
+    assert sources.download is downloads.download and sources.download_name is downloads.download_name
 
 
 def test_download_refuses_other_schemes(tmp_path: Path) -> None:

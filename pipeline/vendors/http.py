@@ -140,6 +140,17 @@ def raise_for_transport_status(response: httpx.Response, what: str) -> None:
         raise error
 
 
+def expected_body_length(response: httpx.Response) -> int | None:
+    """How many decoded bytes the headers promise: Content-Length for an unencoded body, else None.
+
+    Content-Length counts the bytes on the wire, before any gzip/deflate decoding, so it says
+    nothing about the decoded length of an encoded body.
+    """
+    encoded = response.headers.get("Content-Encoding", "identity").lower() != "identity"
+    declared = None if encoded else response.headers.get("Content-Length")
+    return int(declared) if declared is not None and declared.isdigit() else None
+
+
 def json_body(response: httpx.Response, what: str) -> Mapping[str, Any]:
     """The JSON object in ``response``, or a retryable TransportError when it is not one."""
     try:

@@ -59,6 +59,7 @@ from pipeline.vendors.http import (
     RetryPolicy,
     Timeouts,
     call_with_retries,
+    expected_body_length,
     raise_for_transport_status,
 )
 from pipeline.vendors.polling import Pending, PollPolicy, poll_until_done
@@ -462,16 +463,14 @@ class YinziClient:
                     "links expire one hour after the order finished; call download_stuffs with a fresh query_order result",
                 )
             raise_for_transport_status(response, "yinzi download")
-            # Content-Length counts bytes before any decoding; compare only for unencoded bodies.
-            encoded = response.headers.get("Content-Encoding", "identity").lower() != "identity"
-            expected = None if encoded else response.headers.get("Content-Length")
+            expected = expected_body_length(response)
             written = 0
             with atomic_path(target) as tmp:
                 with tmp.open("wb") as fh:
                     for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
                         fh.write(chunk)
                         written += len(chunk)
-                if expected is not None and expected.isdigit() and int(expected) != written:
+                if expected is not None and expected != written:
                     # A cut-off body: leave no partial file and let the retry fetch it again.
                     raise errors.TransportError(f"yinzi download {target.name}: got {written} of {expected} bytes")
         log.info("yinzi: saved %s (%d bytes)", target, written)
