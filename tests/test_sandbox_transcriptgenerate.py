@@ -191,10 +191,13 @@ def test_translation_needs_membership(make_sandbox: MakeSandbox) -> None:
         assert client.submit(SHARE)  # auto (no translation) is fine without membership
 
 
-def test_translation_is_marked_not_invented(shared: SandboxServer, account: tuple[str, str]) -> None:
+def test_translation_is_the_registered_one_or_marked_not_invented(shared: SandboxServer,
+                                                                    account: tuple[str, str]) -> None:
     with client_for(shared, *account) as client:
-        task = client.transcribe(SHARE, TaskOptions(target_language="en"))
-    assert task.text_content == f"[sandbox translation to en] {ZH_TEXT}"
+        english = client.transcribe(SHARE, TaskOptions(target_language="en"))
+        japanese = client.transcribe(SHARE, TaskOptions(target_language="ja"))
+    assert english.text_content == (SAMPLES / "zh_demo.en.txt").read_text(encoding="utf-8").strip()
+    assert japanese.text_content == f"[sandbox translation to ja] {ZH_TEXT}"
 
 
 # --------------------------------------------------------------------------- concurrency

@@ -32,9 +32,10 @@ from __future__ import annotations
 import bisect
 import math
 import os
+import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +125,21 @@ class _Entry:
     media_path: Path
     text: str
     analysis: AudioAnalysis | None = None
+    translations: dict[str, str] = field(default_factory=dict)
+
+
+#: ``X.<lang>.txt`` beside ``X.txt``: a translation someone wrote of that transcript ("en", "zh", "pt-BR").
+_TRANSLATION_NAME = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
+
+
+def translations_beside(text_file: Path) -> dict[str, str]:
+    """The registered translations of ``X.txt``: every ``X.<lang>.txt`` next to it, by language code."""
+    found: dict[str, str] = {}
+    for path in sorted(text_file.parent.glob(text_file.stem + ".*.txt")):
+        code = path.name[len(text_file.stem) + 1:-len(".txt")]
+        if _TRANSLATION_NAME.match(code):
+            found[code.lower()] = path.read_text(encoding="utf-8")
+    return found
 
 
 @dataclass
@@ -142,21 +158,26 @@ class TranscriptRegistry:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def register(self, media_path: str | os.PathLike[str], text: str) -> None:
-        """Declare that ``text`` is what is said in ``media_path``."""
+    def register(self, media_path: str | os.PathLike[str], text: str,
+                 translations: Mapping[str, str] | None = None) -> None:
+        """Declare that ``text`` is what is said in ``media_path``, and ``translations`` (by
+        language code) what someone translated it into."""
         path = Path(media_path).resolve()
         with self._lock:
             self._entries = [e for e in self._entries if e.media_path != path]
-            self._entries.append(_Entry(path, text))
+            self._entries.append(_Entry(path, text, translations={k.lower(): v for k, v in (translations or {}).items()}))
 
     def register_dir(self, directory: str | os.PathLike[str]) -> int:
-        """Register every ``X.txt`` that sits next to a media file ``X.<ext>``; returns how many."""
+        """Register every ``X.txt`` that sits next to a media file ``X.<ext>``, with its
+        translations ``X.<lang>.txt``; returns how many media files."""
         count = 0
         for text_file in sorted(Path(directory).glob("*.txt")):
-            for media in sorted(text_file.parent.glob(text_file.stem + ".*")):
-                if media.suffix.lower() in MEDIA_SUFFIXES:
-                    self.register(media, text_file.read_text(encoding="utf-8"))
-                    count += 1
+            media_files = [m for m in sorted(text_file.parent.glob(text_file.stem + ".*"))
+                           if m.suffix.lower() in MEDIA_SUFFIXES]
+            translations = translations_beside(text_file) if media_files else {}
+            for media in media_files:
+                self.register(media, text_file.read_text(encoding="utf-8"), translations)
+                count += 1
         return count
 
     def _analysis_of(self, entry: _Entry) -> AudioAnalysis | None:
@@ -169,9 +190,15 @@ class TranscriptRegistry:
 
     def match(self, upload: AudioAnalysis) -> str | None:
         """The registered text whose audio sounds like ``upload``, or None."""
+        found = self.lookup(upload)
+        return found[0] if found else None
+
+    def lookup(self, upload: AudioAnalysis) -> tuple[str, Mapping[str, str]] | None:
+        """The registered text and translations whose audio sounds like ``upload``, or None."""
         with self._lock:
             entries = list(self._entries)
-        best_text, best_score = None, self.min_correlation
+        best: tuple[str, Mapping[str, str]] | None = None
+        best_score = self.min_correlation
         for entry in entries:
             known = self._analysis_of(entry)
             if known is None or not known.duration_ms:
@@ -180,8 +207,8 @@ class TranscriptRegistry:
                 continue
             score = envelope_similarity(known.levels, upload.levels)
             if score >= best_score:
-                best_text, best_score = entry.text, score
-        return best_text
+                best, best_score = (entry.text, dict(entry.translations)), score
+        return best
 
 
 # --------------------------------------------------------------------------- text

@@ -33,8 +33,10 @@ FAILURE costs nothing. So quota never goes negative and a created task never fai
 
 **Text.** The sandbox recognises no speech: ``textContent`` is the transcript registered for
 the resolved media (matched by loudness fingerprint through ``speech.TranscriptRegistry``),
-else ``speech.PLACEHOLDER_TEXT``. A translation request returns that same text prefixed with
-``[sandbox translation to xx]``: nothing is translated. The share link resolves to a sample
+else ``speech.PLACEHOLDER_TEXT``. A translation request returns the translation registered
+with that transcript (``X.<lang>.txt`` beside ``X.txt``, e.g. ``samples/zh_demo.en.txt``);
+without one, the transcript itself prefixed with ``[sandbox translation to xx]``: the sandbox
+never translates. The share link resolves to a sample
 through ``media_library``; ``videoUrl`` and ``cover`` are expiring sandbox links, fresh on every
 query. ``createTime`` is China Standard Time, "YYYY-MM-DD HH:MM:SS"; task ids are 19-digit
 numbers, as in the document.
@@ -186,8 +188,10 @@ def transcript_work(state: SandboxState, library: MediaLibrary, work: Work, dura
         return JobOutcome(error_code=task_error[0], error_message=task_error[1], audio_s=duration_s)
     if analysis.is_silent:
         return JobOutcome(error_code=FAILURE, error_message=MSG_FAILED, audio_s=duration_s)
-    text = state.registry.match(analysis)
-    return JobOutcome(result={"text": (text or speech.PLACEHOLDER_TEXT).strip()}, audio_s=duration_s)
+    found = state.registry.lookup(analysis)
+    text, translations = found if found else (speech.PLACEHOLDER_TEXT, {})
+    return JobOutcome(result={"text": text.strip(), "translations": {k: v.strip() for k, v in translations.items()}},
+                      audio_s=duration_s)
 
 
 class TranscriptGenerateSandbox:
@@ -372,8 +376,10 @@ class TranscriptGenerateSandbox:
         """The SUCCESS-only fields; links are minted fresh and expire after the library's TTL."""
         assert task.job.outcome is not None
         text = task.job.outcome.result["text"]
-        if task.target_language.lower() != "auto":
-            text = f"[sandbox translation to {task.target_language}] {text}"
+        language = task.target_language.lower()
+        if language != "auto":
+            registered = task.job.outcome.result.get("translations", {}).get(language)
+            text = registered or f"[sandbox translation to {task.target_language}] {text}"
         media = task.work.media
         return {
             "errorMessage": MSG_SUCCEEDED,
