@@ -38,8 +38,8 @@ from flows.params import Format, Language, Target
 from flows.runners import task_runner_from_settings
 from flows.tasks import check_burn_preset, step, steps_inline
 from pipeline import sources
-from pipeline.errors import PipelineError, QuotaExceededError
-from pipeline.fileio import write_text_atomic
+from pipeline.errors import InputError, PipelineError, QuotaExceededError
+from pipeline.fileio import check_output_dir, write_text_atomic
 
 STATE_NAME = ".batch.json"
 
@@ -214,7 +214,9 @@ def caption_batch(
             frame's shape), a preset name, or none.
     """
     logger = get_run_logger()
-    out = Path(output_dir)
+    out = check_output_dir(output_dir, "output_dir")  # before any item is probed or paid for
+    if concurrency < 1:
+        raise InputError(f"concurrency: {concurrency} must be at least 1")
     state = BatchState(out / STATE_NAME)
     rows = sources.collect_inputs(inputs, folder, pattern, manifest) if not retry_failed_only else \
         [{"source": s} for s in state.failed()]

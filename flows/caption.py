@@ -18,9 +18,12 @@ from flows.tasks import (
     step,
     steps_are_inline,
     submit_volcengine,
+    subtitle_rules,
     wait_volcengine,
     write_subtitles,
 )
+from flows.translation import write_translation
+from pipeline.fileio import check_output_dir
 from pipeline.transcript import transcript_from_volcengine
 from pipeline.vendors.volcengine import AtaOptions, CaptionOptions
 
@@ -55,17 +58,21 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
                        language: str, formats: list[str], max_chars_per_line: int | None, max_lines: int,
                        target: Target, sandbox_url: str | None, credentials_block: str | None,
                        output_name: str | None, snap_to_frames: bool = False, burn_preset: str = "auto",
-                       platform: str | None = None, review: bool = False) -> CaptionResult:
+                       platform: str | None = None, review: bool = False, translation: str | None = None,
+                       translation_language: str | None = None) -> CaptionResult:
     """The steps a caption run and an alignment run share (``text`` given means alignment).
 
     The cues are timed in the frames of the media's own picture (its probed frame rate). A
     video also gets a burn-ready ASS cut for its frame (``burn_preset``; ``platform`` is the
-    share link's, which picks the preset under ``auto``).
+    share link's, which picks the preset under ``auto``). With ``translation`` (text in
+    ``translation_language``), its timed and bilingual files too (``flows.translation``).
 
     Called inside a flow: each step is a task of that flow run (or a plain call when a batch
     item runs this inline; see ``flows.tasks.steps_inline``).
     """
-    out = Path(output_dir)
+    # Options and the output folder are checked before anything is probed or paid for.
+    out = check_output_dir(output_dir, "output_dir")
+    subtitle_rules(language, max_chars_per_line, max_lines)
     check_burn_preset(burn_preset)
     info, audio = step(prepare_audio)(media, str(out / "audio"))
     ledger = str(out / LEDGER_NAME)
@@ -80,6 +87,10 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
                                                fps=info.frame_rate, snap_to_frames=snap_to_frames,
                                                burn_video=info, burn_preset=burn_preset, platform=platform,
                                                review=review)
+    if translation and translation_language:
+        outputs = {**outputs, **step(write_translation)(transcript, translation, translation_language, str(out), stem,
+                                                         formats, max_chars_per_line, max_lines, fps=info.frame_rate,
+                                                         snap_to_frames=snap_to_frames)}
     result = CaptionResult(str(info.path), outputs, task_id, reused, str(audio.path), audio.plan.reason, info.duration_s, cue_count)
     if steps_are_inline():
         return result  # a batch item: the batch's table has its row
@@ -107,6 +118,8 @@ def caption_media(
     burn_preset: str = "auto",
     platform: str | None = None,
     review: bool = False,
+    translation: str | None = None,
+    translation_language: str | None = None,
 ) -> CaptionResult:
     """Caption a local video or audio file and write subtitle files.
 
@@ -129,8 +142,11 @@ def caption_media(
             platform or the frame's shape), a preset name (douyin, broadcast-16:9 ...), or none.
         platform: the share link's platform code when the video came from one (picks the burn preset).
         review: also a contact sheet and an HTML review page of the burn-ready ASS on the video.
+        translation: a translation of the speech (TranscriptGenerate's): timed by the captions and written as
+            ``<name>.<lang>.srt/...`` and bilingual ``<name>.bilingual.srt/...``.
+        translation_language: the translation's language code (en, ja, ko, zh, fr, de, es).
     """
     options = CaptionOptions(language=language, caption_type=caption_type, use_punc=use_punc, use_itn=use_itn)
     return media_to_subtitles(media, options, None, output_dir, language, list(formats), max_chars_per_line, max_lines,
                               target, sandbox_url, credentials_block, output_name, snap_to_frames, burn_preset, platform,
-                              review)
+                              review, translation, translation_language)

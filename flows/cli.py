@@ -14,8 +14,11 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
+from typing import NoReturn
 
 from flows.logs import QUIET, VERBOSE, VERBOSITY_ENV
+from pipeline.downloads import MEDIA_EXTENSIONS
 from pipeline.errors import (
     AuthenticationError,
     CancelledError,
@@ -50,11 +53,36 @@ def exit_status(error: PipelineError) -> int:
     return EXIT_USER_ERROR
 
 
+class UsageError(Exception):
+    """A command line argparse refused, raised instead of exiting so ``main`` can add a hint."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class CommandParser(argparse.ArgumentParser):
+    """An ArgumentParser (and, through ``add_subparsers``, every command's) that raises :class:`UsageError`."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self, message)
+
+
+def dash_file_hint(argv: Sequence[str]) -> str:
+    """A hint when an argument that argparse took for an option names a file: ``-x.mp4`` → ``./-x.mp4``."""
+    before_separator = list(argv)[:list(argv).index("--")] if "--" in argv else list(argv)
+    for arg in before_separator:
+        looks_like_file = Path(arg).suffix.lower() in MEDIA_EXTENSIONS or Path(arg).exists()
+        if arg.startswith("-") and not arg.startswith("--") and len(arg) > 2 and looks_like_file:
+            return f"; if {arg} is a file, write it as ./{arg} (or put -- before it)"
+    return ""
+
+
 COMMANDS = ("caption", "link", "align", "separate", "batch", "lint", "rewrap", "burn", "serve", "sandbox")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="subtitle-pipeline", description=__doc__.splitlines()[0].replace("``", ""),
+    parser = CommandParser(prog="subtitle-pipeline", description=__doc__.splitlines()[0].replace("``", ""),
                                      epilog=EXIT_STATUSES)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     loudness = parser.add_mutually_exclusive_group()
@@ -74,7 +102,13 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        exc.parser.print_usage(sys.stderr)
+        print(f"{exc.parser.prog}: error: {exc}{dash_file_hint(argv)}", file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR) from None  # as argparse itself exits
     if args.quiet or args.verbose:
         # Read when a flow command sets up its console, after Prefect configured logging.
         os.environ[VERBOSITY_ENV] = QUIET if args.quiet else VERBOSE

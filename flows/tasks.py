@@ -136,7 +136,7 @@ def subtitle_rules(language: str, max_chars_per_line: int | None, max_lines: int
     default of 25.
     """
     overrides: dict[str, Any] = {"max_lines": max_lines, "snap_to_frames": snap_to_frames}
-    if max_chars_per_line:
+    if max_chars_per_line is not None:  # 0 is refused by the rules, not taken as "the default"
         overrides["max_chars_per_line"] = max_chars_per_line
     if fps:
         overrides["fps"] = fps

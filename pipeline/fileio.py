@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.errors import InputError
+
 
 def _process_umask() -> int:
     """The process's umask, read without changing it where Linux tells it (/proc).
@@ -78,3 +80,30 @@ def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
     return Path(target)
+
+
+def check_output_dir(folder: str | os.PathLike[str], option: str = "--output-dir") -> Path:
+    """Make sure ``folder`` is a writable folder, or can be made one; return it (not created).
+
+    Called before anything is probed or submitted, so an unusable ``-o`` costs no vendor job;
+    the folder itself is made only when the first output is written. The check writes and
+    removes a temporary file in the folder (or its nearest existing parent): permission bits
+    alone do not tell about read-only mounts, ACLs or root.
+
+    Raises:
+        InputError: ``folder`` (or a parent) is a file, or nothing can be written there.
+    """
+    path = Path(folder)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "" if existing == path else f" ({existing} is a file)"
+        raise InputError(f"{option} {path}: is a file, not a folder{where}; give a folder (it is created if missing)")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(f"{option} {path}: cannot write there ({reason}); choose a writable folder") from None
+    return path

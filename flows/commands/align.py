@@ -7,26 +7,29 @@ from typing import get_args
 
 from flows.commands.common import (
     add_burn_argument,
+    add_language_argument,
+    add_line_arguments,
+    add_output_argument,
     add_snap_argument,
     add_target_arguments,
+    check_output,
     parse_formats,
     target_kwargs,
 )
-from flows.params import Format, Language
+from flows.params import Format
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = commands.add_parser("align", help="time a known script (text file) against a video or audio file")
     p.add_argument("media", help="video or audio file")
     p.add_argument("script_file", help="UTF-8 text file with the spoken words")
-    p.add_argument("-o", "--output-dir", default="output")
-    p.add_argument("-l", "--language", default="zh-CN", choices=get_args(Language))
+    add_output_argument(p)
+    add_language_argument(p)
     p.add_argument("--singing", action="store_true", help="the text is lyrics")
     p.add_argument("--punctuation", type=int, default=1, choices=(1, 2, 3),
                    help="vendor punctuation mode: 1 drop sentence-final, 2 as spaces, 3 keep all")
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
-    p.add_argument("--max-chars-per-line", type=int, default=None)
-    p.add_argument("--max-lines", type=int, default=2, choices=(1, 2, 3))
+    add_line_arguments(p)
     add_snap_argument(p)
     add_burn_argument(p, review=False)
     add_target_arguments(p, "Volcengine Credentials")
@@ -38,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from flows.commands.caption import preflight
 
     formats = parse_formats(args.formats)
+    check_output(args)
     read_script(None, args.script_file)
     preflight(args.media)
     from flows.align import align_script

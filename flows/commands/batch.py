@@ -7,13 +7,16 @@ from typing import get_args
 
 from flows.commands.common import (
     add_burn_argument,
+    add_language_argument,
+    add_output_argument,
     add_snap_argument,
     add_target_arguments,
+    check_output,
     parse_formats,
+    positive_int,
     target_kwargs,
 )
-from flows.params import Format, Language
-from pipeline.errors import PipelineError
+from flows.params import Format
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,11 +25,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--folder", default=None, help="folder of media files")
     p.add_argument("--pattern", default="*", help="glob inside --folder (default: *; '**/*' for subfolders)")
     p.add_argument("--manifest", default=None, help="CSV with a 'source' column (optional 'language', 'output_name')")
-    p.add_argument("-o", "--output-dir", default="output")
-    p.add_argument("-l", "--language", default="zh-CN", choices=get_args(Language))
+    add_output_argument(p)
+    add_language_argument(p)
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
     p.add_argument("--retry-failed", action="store_true", help="run only the items that failed last time in --output-dir")
-    p.add_argument("--concurrency", type=int, default=4, help="vendor jobs at once (default 4)")
+    p.add_argument("--concurrency", type=positive_int, default=4, help="vendor jobs at once (default 4)")
     p.add_argument("--child-flow-runs", action="store_true",
                    help="run each item as a child flow run with a task per step (richer UI, ~3x the API writes)")
     add_snap_argument(p)
@@ -37,8 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
-    if args.concurrency < 1:
-        raise PipelineError("--concurrency must be at least 1")
+    check_output(args)
     from pipeline.sources import collect_inputs
 
     if not args.retry_failed:

@@ -7,26 +7,29 @@ from typing import get_args
 
 from flows.commands.common import (
     add_burn_argument,
+    add_language_argument,
+    add_line_arguments,
+    add_output_argument,
     add_snap_argument,
     add_target_arguments,
+    check_output,
     parse_formats,
     target_kwargs,
 )
-from flows.params import CaptionType, Format, Language
+from flows.params import CaptionType, Format
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = commands.add_parser("caption", help="caption a local video or audio file")
     p.add_argument("media", help="video or audio file")
-    p.add_argument("-o", "--output-dir", default="output", help="folder for the subtitle files (default: output)")
-    p.add_argument("-l", "--language", default="zh-CN", choices=get_args(Language))
+    add_output_argument(p)
+    add_language_argument(p)
     p.add_argument("--caption-type", default="speech", choices=get_args(CaptionType),
                    help="speech (default; the only type Volcengine punctuates), singing for lyrics, or auto")
     p.add_argument("--no-punc", action="store_true", help="ask the vendor for no punctuation")
     p.add_argument("--no-itn", action="store_true", help="keep numbers as spoken words")
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
-    p.add_argument("--max-chars-per-line", type=int, default=None)
-    p.add_argument("--max-lines", type=int, default=2, choices=(1, 2, 3))
+    add_line_arguments(p)
     add_snap_argument(p)
     add_burn_argument(p)
     add_target_arguments(p, "Volcengine Credentials")
@@ -43,6 +46,7 @@ def preflight(media: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
+    check_output(args)
     preflight(args.media)
     from flows.caption import caption_media  # Prefect loads only once the input looks usable
     from flows.logs import configure_console

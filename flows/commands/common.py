@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import TypedDict, cast, get_args
 
-from flows.params import Format, Target
+from flows.params import Format, Language, Target
 from pipeline.errors import InputError
+from pipeline.fileio import check_output_dir
 
 
 def add_target_arguments(p: argparse.ArgumentParser, block_type: str) -> None:
@@ -28,6 +29,33 @@ class TargetKwargs(TypedDict):
     target: Target
     sandbox_url: str | None
     credentials_block: str | None
+
+
+def add_output_argument(p: argparse.ArgumentParser, what: str = "the subtitle files") -> None:
+    p.add_argument("-o", "--output-dir", default="output", metavar="DIR",
+                   help=f"folder for {what}, created if missing; checked before anything is submitted (default: output)")
+
+
+def add_language_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-l", "--language", default="zh-CN", choices=get_args(Language), metavar="LANG",
+                   help=f"spoken language, which picks the line rules (default: zh-CN; one of {', '.join(get_args(Language))})")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (0 and negatives are refused, not taken as the default)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def add_line_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-chars-per-line", type=positive_int, default=None, metavar="N",
+                   help="line width in characters (default: the language's: zh 16, en 42)")
+    p.add_argument("--max-lines", type=int, default=2, choices=(1, 2, 3), help="lines per cue (default: 2)")
 
 
 def add_snap_argument(p: argparse.ArgumentParser) -> None:
@@ -60,3 +88,8 @@ def parse_formats(text: str) -> list[Format]:
     if unknown or not formats:
         raise InputError(f"--formats: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(get_args(Format))}")
     return cast(list[Format], formats)  # every name was checked against Format just above
+
+
+def check_output(args: argparse.Namespace) -> None:
+    """Refuse an unusable ``-o`` in milliseconds, before probing, the server start or any vendor call."""
+    check_output_dir(args.output_dir, "-o/--output-dir")

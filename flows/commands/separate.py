@@ -9,8 +9,16 @@ from __future__ import annotations
 import argparse
 from typing import get_args
 
-from flows.commands.common import add_target_arguments, parse_formats, target_kwargs
-from flows.params import Format, Language
+from flows.commands.common import (
+    add_language_argument,
+    add_line_arguments,
+    add_output_argument,
+    add_target_arguments,
+    check_output,
+    parse_formats,
+    target_kwargs,
+)
+from flows.params import Format
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,15 +26,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("media", help="video or audio file")
     p.add_argument("--order-type", default="track-separation",
                    choices=("track-separation", "extract-voice", "extract-music", "extract-text"))
-    p.add_argument("-o", "--output-dir", default="output")
+    add_output_argument(p)
     p.add_argument("--caption", default="none", choices=("none", "mix", "vocals"),
                    help="also caption the original mix (speech) or the vocals stem (songs)")
     p.add_argument("--singing", action="store_true", help="caption as lyrics")
-    p.add_argument("-l", "--language", default="zh-CN", choices=get_args(Language))
+    add_language_argument(p)
     p.add_argument("-f", "--formats", default="srt,vtt",
                    help=f"comma-separated: {','.join(get_args(Format))} (captions, and Yinzi's text with extract-text)")
-    p.add_argument("--max-chars-per-line", type=int, default=None)
-    p.add_argument("--max-lines", type=int, default=2, choices=(1, 2, 3))
+    add_line_arguments(p)
     p.add_argument("--media-host", default="loopback", choices=("loopback", "s3"),
                    help="how Yinzi fetches the audio (s3: MEDIA_HOST_S3_BUCKET etc.; loopback: sandbox only)")
     p.add_argument("--yinzi-block", default=None, metavar="NAME", help="saved Prefect Yinzi Credentials block")
@@ -38,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from flows.commands.caption import preflight
 
     formats = parse_formats(args.formats)
+    check_output(args)
     preflight(args.media)
     from flows.logs import configure_console
     from flows.separate import separate_tracks
