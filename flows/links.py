@@ -160,7 +160,9 @@ def caption_link(
         output_dir: where the subtitles (and the downloaded video) are written.
         resolver: transcriptgenerate (gives the spoken text too) or yinzi (short-video analysis).
         mode: caption (Volcengine recognises the speech) or align_text (TranscriptGenerate's text, timed by alignment).
-        target_language: TranscriptGenerate translation (e.g. en, ja; members only); auto keeps the spoken language.
+        target_language: TranscriptGenerate translation (en, ja, ko, zh, fr, de, es; members only); auto keeps
+            the spoken language. The translation is timed by the captions of the speech: ``<name>.<lang>.srt``
+            (and the other formats asked), ``<name>.bilingual.srt/.vtt/.ass`` and the alignment report.
         language: spoken language.
         formats: subtitle files to write.
         max_chars_per_line: override the language's line width.
@@ -201,7 +203,10 @@ def caption_link(
                 raise InputError(f"{link.url}: TranscriptGenerate returned no text to align; use mode=caption")
             result = step(align_script)(script=link.text, **common)
         else:
-            result = step(caption_media)(**common, platform=link.platform, review=review)
+            translating = target_language != "auto" and bool(link.text)
+            result = step(caption_media)(**common, platform=link.platform, review=review,
+                                         translation=link.text if translating else None,
+                                         translation_language=target_language if translating else None)
     outputs = dict(result.outputs)
     if target_language != "auto" and link.text:
         outputs[f"translation-{target_language}"] = str(write_text_atomic(out / f"{stem}.{target_language}.txt", link.text + "\n"))

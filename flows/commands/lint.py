@@ -107,6 +107,27 @@ def lint_file(path: str, cues: list[Cue], args: argparse.Namespace) -> FileRepor
     return FileReport(path, cues, rules, lint_cues(cues, rules), language_guessed=args.language is None)
 
 
+def lint_bilingual(path: str, cues: list[Cue], args: argparse.Namespace) -> list[FileReport] | None:
+    """A bilingual file with its alignment report beside it: the source half under the source
+    language's rules, the translation half under the target's, plus the alignment's warnings
+    (``pipeline.translation.lint``). None for any other file."""
+    from pipeline.translation.lint import alignment_issues, load_report, split_bilingual
+
+    doc = load_report(path)
+    if doc is None or len(doc.get("bilingual_source_lines", ())) != len(cues):
+        return None
+    reports = []
+    halves = split_bilingual(cues, doc["bilingual_source_lines"])
+    for (label, language), half in zip((("source", doc["source_language"]), ("translation", doc["target_language"])),
+                                       halves, strict=True):
+        rules = rules_from_args(argparse.Namespace(**{**vars(args), "language": language}), half)
+        issues = lint_cues(half, rules)
+        if label == "translation":
+            issues = sorted(issues + alignment_issues(half, doc.get("pairs", ())), key=lambda i: i.cue_index)
+        reports.append(FileReport(f"{path} ({label})", half, rules, issues, language_guessed=False))
+    return reports
+
+
 def _issue_line(report: FileReport, issue: LintIssue) -> str:
     cue = report.cues[issue.cue_index]
     return (f"{report.path}: cue {issue.cue_index + 1} ({srt_time(cue.start_ms)} --> {srt_time(cue.end_ms)}) "
@@ -138,7 +159,8 @@ def exit_code(reports: Sequence[FileReport], strict: bool) -> int:
 def run(args: argparse.Namespace) -> int:
     # Read every file before reporting any: an unreadable one fails the run (exit 2) in one line.
     loaded = [(path, read_cues(Path(path))) for path in args.files]
-    reports = [lint_file(path, cues, args) for path, cues in loaded]
+    reports = [report for path, cues in loaded
+               for report in (lint_bilingual(path, cues, args) or [lint_file(path, cues, args)])]
     code = exit_code(reports, args.strict)
     if args.json:
         print(json.dumps({"files": [r.to_dict() for r in reports], "exit_status": code}, ensure_ascii=False, indent=2))

@@ -28,6 +28,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--slow-ms", type=int, default=0, help="delay of slow answers (ms)")
     p.add_argument("--tg-max-concurrency", type=int, default=2, help="TranscriptGenerate task slots (default 2)")
     p.add_argument("--tg-quota-seconds", type=int, default=7200, help="TranscriptGenerate quota; -1 for unlimited")
+    p.add_argument("--tg-not-member", action="store_true",
+                   help="a TranscriptGenerate account without membership: translation (targetLanguage) refused with 601")
     p.add_argument("--yinzi-balance", type=float, default=1000.0, help="Yinzi points balance (default 1000)")
     p.add_argument("--link-ttl", type=float, default=3600.0, help="lifetime of result/media links in seconds")
     p.set_defaults(run=run)
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
                            slow_rate=args.slow_rate, slow_ms=args.slow_ms),
         vendors={
             "transcriptgenerate": TranscriptGenerateConfig(
-                max_concurrency=args.tg_max_concurrency,
+                max_concurrency=args.tg_max_concurrency, member=not args.tg_not_member,
                 total_seconds=None if args.tg_quota_seconds < 0 else args.tg_quota_seconds),
             "yinzi": YinziConfig(balance=args.yinzi_balance),
             "media_library": MediaLibraryConfig(link_ttl_s=args.link_ttl),

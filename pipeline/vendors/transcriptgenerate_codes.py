@@ -52,7 +52,8 @@ MESSAGES: tuple[tuple[str, type[errors.VendorError], str], ...] = (
     ("insufficient quota", errors.QuotaExceededError,
      "not enough transcription minutes left; check quota_usage() and top up or upgrade the plan"),
     ("translation is available for members only", errors.AuthenticationError,
-     "translation needs a membership; use target_language='auto' or upgrade the plan"),
+     "translation (targetLanguage en, ja ...) needs a TranscriptGenerate membership plan; upgrade the account "
+     "to a member plan in the TranscriptGenerate user centre, or run without --translate (target_language='auto')"),
     ("task id cannot be empty", errors.InvalidRequestError, "pass the taskId returned by task/create"),
     ("task not found", errors.TaskNotFoundError, "check the task id; submit the video again if it is lost"),
     ("do not have permission to access this task", errors.TaskNotFoundError,

@@ -1,0 +1,81 @@
+"""``link --translate en`` end to end against the sandbox: timed English and bilingual files that lint clean."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pysrt
+import pysubs2
+import pytest
+import webvtt
+
+from flows.cli import EXIT_USER_ERROR, main
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+# The sandbox's Douyin stand-in serves the Chinese sample (zh_demo.vertical-rotated.mp4) for this link.
+ZH_SHARE = "3.21 复制打开抖音，看看【小红的作品】中文示例 https://v.douyin.com/abc/ x@y.Zz 10/12"
+
+
+def bare(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_link_translate_writes_timed_english_and_bilingual_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["link", ZH_SHARE, "--translate", "en", "-f", "srt,vtt,ass", "-o", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    written = {Path(line).name: Path(line) for line in out.splitlines() if line.startswith(str(tmp_path))}
+    by_suffix = {name.split("-", 1)[1].split(".", 1)[1]: path for name, path in written.items() if "-" in name}
+    for key in ("en.srt", "en.vtt", "en.ass", "bilingual.srt", "bilingual.vtt", "bilingual.ass",
+                "bilingual.align.json", "en.txt", "srt", "burn.ass"):
+        assert key in by_suffix, sorted(written)
+    english = (SAMPLES / "zh_demo.en.txt").read_text(encoding="utf-8")
+    chinese = (SAMPLES / "zh_demo.txt").read_text(encoding="utf-8")
+
+    # The three readers read them, and the text is whole.
+    assert bare("".join(i.text for i in pysrt.open(str(by_suffix["en.srt"]), encoding="utf-8"))) == bare(english)
+    assert bare("".join(c.text for c in webvtt.read(str(by_suffix["en.vtt"])))) == bare(english)
+    assert bare("".join(e.plaintext for e in pysubs2.load(str(by_suffix["en.ass"])))) == bare(english)
+    bilingual = pysrt.open(str(by_suffix["bilingual.srt"]), encoding="utf-8")
+    counts = json.loads(by_suffix["bilingual.align.json"].read_text(encoding="utf-8"))["bilingual_source_lines"]
+    lines = [item.text.splitlines() for item in bilingual]
+    assert len(counts) == len(lines) and all(0 < n < len(cue) for n, cue in zip(counts, lines, strict=True))
+    assert bare("".join("".join(cue[:n]) for n, cue in zip(counts, lines, strict=True))) == bare(chinese)  # on top
+    assert bare("".join("".join(cue[n:]) for n, cue in zip(counts, lines, strict=True))) == bare(english)  # below
+    assert len(webvtt.read(str(by_suffix["bilingual.vtt"]))) == len(bilingual)
+    ass = pysubs2.load(str(by_suffix["bilingual.ass"]))
+    assert set(ass.styles) >= {"Default", "Secondary"}
+    assert ass.styles["Secondary"].fontsize < ass.styles["Default"].fontsize
+    assert all("{\\rSecondary}" in e.text for e in ass)
+    # English cues lie inside the Chinese speech they render: within the source cues' overall span.
+    source = pysrt.open(str(by_suffix["srt"]), encoding="utf-8")
+    translated = pysrt.open(str(by_suffix["en.srt"]), encoding="utf-8")
+    assert source[0].start.ordinal <= translated[0].start.ordinal
+    assert translated[-1].end.ordinal <= source[-1].end.ordinal + 1
+
+    # lint passes all of them, each half of a bilingual file under its own language's rules (gaps are
+    # counted in the video's frames: the sample is 30 fps).
+    files = [str(by_suffix[k]) for k in ("srt", "en.srt", "en.vtt", "bilingual.srt", "bilingual.vtt", "bilingual.ass")]
+    assert main(["lint", "--fps", "30", *files]) == 0
+    report = capsys.readouterr().out
+    assert "(source)" in report and "(translation)" in report and "zh-CN" in report and "[en," in report
+    assert " error(s)" not in report or "0 error(s)" in report
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_translation_for_a_non_member_is_one_line_naming_the_plan(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.sandbox import SandboxConfig, SandboxServer, TranscriptGenerateConfig
+
+    config = SandboxConfig(vendors={"transcriptgenerate": TranscriptGenerateConfig(member=False)})
+    with SandboxServer(config) as sandbox:
+        code = main(["link", ZH_SHARE, "--translate", "en", "-o", str(tmp_path), "--sandbox-url", sandbox.base_url])
+    err = capsys.readouterr().err.strip()
+    assert code == EXIT_USER_ERROR
+    error_lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and "membership plan" in error_lines[0] and "--translate" in error_lines[0], err
