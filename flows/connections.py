@@ -55,6 +55,20 @@ def connection(vendor: str, target: Target, sandbox_root: str | None = None, blo
     return Connection(vendor, os.environ.get(f"{vendor.upper()}_BASE_URL", DEFAULT_URLS[vendor]), "env")
 
 
+def download_origins(conn: Connection, sandbox_root: str | None) -> list[str]:
+    """Origins a download may reach although they are private: those the operator configured.
+
+    The sandbox (on loopback), and in live runs the vendor's own API root when an environment
+    variable points it somewhere (a rehearsal against a standalone sandbox, a gateway on the
+    LAN): its media links come from the host that was chosen on purpose. Every other private
+    address stays refused (``pipeline.downloads``).
+    """
+    if conn.credentials == "sandbox":
+        return [sandbox_root] if sandbox_root else []
+    configured = os.environ.get(f"{conn.vendor.upper()}_BASE_URL")
+    return [configured] if conn.credentials == "env" and configured else []
+
+
 def _sandbox_credentials(vendor: str) -> Any:
     """The sandbox's public development credentials (not secrets) for ``vendor``."""
     from pipeline.sandbox import transcriptgenerate as tg_sandbox

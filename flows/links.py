@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.align import align_script
 from flows.caption import CaptionResult, caption_media
-from flows.connections import Connection, connection, open_client, sandbox_root
+from flows.connections import Connection, connection, download_origins, open_client, sandbox_root
 from flows.limits import vendor_slot
 from flows.params import Format, Language, Target
 from flows.retries import retry_if_retryable
@@ -190,9 +190,7 @@ def caption_link(
             link = resolve_with_transcriptgenerate(share_text, target_language, conn, ledger)
         else:
             link = resolve_with_yinzi(share_text, conn, ledger)
-        # Only the sandbox may serve a video from loopback; every other private address is refused.
-        sandbox_origins = [root] if target == "sandbox" and root else []
-        media = download_media(link.video_url, str(out / "downloads"), max_download_mb, sandbox_origins)
+        media = download_media(link.video_url, str(out / "downloads"), max_download_mb, download_origins(conn, root))
         stem = output_name or output_stem(link)
         common = _SubflowKwargs(media=media, output_dir=output_dir, language=language, formats=list(formats),
                                 max_chars_per_line=max_chars_per_line, max_lines=max_lines, target=target,

@@ -96,9 +96,13 @@ def test_standalone_sandbox_serves_all_three_vendors(tmp_path: Path) -> None:
                              "--error", "1005:1:volcengine.caption.submit"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        banner = proc.stdout.readline() if proc.stdout else ""
-        assert f"127.0.0.1:{port}" in banner and "sandbox-token" not in banner
-        headers = {"X-API-Key": "ak_sandbox", "X-API-Secret": "sk_sandbox"}
+        assert proc.stdout
+        banner = proc.stdout.readline()
+        assert f"127.0.0.1:{port}" in banner
+        assert proc.stdout.readline().startswith("accepts (sandbox test credentials, not secrets):")
+        printed = dict(pair.split("=", 1) for _ in range(3) for pair in proc.stdout.readline().split()[1:])
+        # The requests below use what was printed: the printout is what the sandbox accepts.
+        headers = {"X-API-Key": printed["TRANSCRIPTGENERATE_API_KEY"], "X-API-Secret": printed["TRANSCRIPTGENERATE_API_SECRET"]}
         for _ in range(100):  # the banner is printed just before uvicorn binds
             try:
                 answer = httpx.get(f"http://127.0.0.1:{port}/open-gateway/transcript-api/v1/quota/concurrency", headers=headers)
@@ -111,9 +115,13 @@ def test_standalone_sandbox_serves_all_three_vendors(tmp_path: Path) -> None:
                 time.sleep(0.1)
         assert answer.json()["data"]["maxConcurrency"] == 5
         assert httpx.get(f"http://127.0.0.1:{port}/api/open/v1/order/query?orderNo=x").json()["msg"] == "API Key is required"
+        yinzi = httpx.get(f"http://127.0.0.1:{port}/api/open/v1/order/query?orderNo=x",
+                          headers={"Authorization": f"Bearer {printed['YINZI_API_KEY']}"}).json()
+        assert yinzi["msg"] != "API Key is required" and "key" not in yinzi["msg"].lower()
         assert httpx.get(f"http://127.0.0.1:{port}/api/v1/vc/query").json()["code"] in (1001, 1002)
-        busy = httpx.post(f"http://127.0.0.1:{port}/api/v1/vc/submit?appid=sandbox-appid&language=zh-CN",
-                          headers={"Authorization": "Bearer; sandbox-token"}, json={"url": "http://127.0.0.1:1/a.wav"})
+        busy = httpx.post(f"http://127.0.0.1:{port}/api/v1/vc/submit?appid={printed['VOLCENGINE_APPID']}&language=zh-CN",
+                          headers={"Authorization": f"Bearer; {printed['VOLCENGINE_TOKEN']}"},
+                          json={"url": "http://127.0.0.1:1/a.wav"})
         assert busy.json()["code"] == 1005  # the injected error for that endpoint
     finally:
         proc.send_signal(signal.SIGINT)

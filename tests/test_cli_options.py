@@ -119,3 +119,10 @@ def test_flow_checks_line_options_before_probing(tmp_path: Path) -> None:
     with pytest.raises(InvalidRulesError, match="max_chars_per_line must be positive"):
         media_to_subtitles(str(tmp_path / "missing.mp4"), CaptionOptions(), None, str(tmp_path / "out"), "zh-CN",
                            ["srt"], -3, 2, "sandbox", None, None, None)
+
+
+def test_sandbox_help_offers_the_in_doubt_fault_and_listening_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["sandbox", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--drop-after-handling" in text and "(default: 127.0.0.1," in text and "(default: 8765)" in text

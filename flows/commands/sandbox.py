@@ -7,8 +7,8 @@ import argparse
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = commands.add_parser("sandbox", help="run the vendor sandbox on loopback until interrupted")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
     p.add_argument("--latency-ms", type=int, default=1000, help="fixed processing time per job (ms)")
     p.add_argument("--latency-per-audio-second-ms", type=float, default=20.0, help="extra processing time per audio second (ms)")
     p.add_argument("--max-hold", type=float, default=10.0, help="longest a blocking query is held (s)")
@@ -19,6 +19,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                    help="folder of media files with X.txt transcripts beside them (repeatable; default: samples/)")
     p.add_argument("--seed", type=int, default=0, help="seed for injected faults")
     p.add_argument("--drop-rate", type=float, default=0.0, help="share of requests whose connection is dropped")
+    p.add_argument("--drop-after-handling", action="store_true",
+                   help="drop those connections after the request was handled: a submit's job exists (and is "
+                        "charged) but its answer is lost, the case a client must treat as in doubt")
     p.add_argument("--5xx-rate", dest="http_5xx_rate", type=float, default=0.0, help="share of requests answered HTTP 503")
     p.add_argument("--error", action="append", default=[], metavar="CODE:RATE[:ENDPOINT]", type=error_rule,
                    help="answer a vendor code at this rate, e.g. 1005:0.1:volcengine.caption.submit (repeatable)")
@@ -69,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     config = SandboxConfig(
         processing_ms=args.latency_ms, processing_ms_per_audio_s=args.latency_per_audio_second_ms,
         max_hold_s=args.max_hold, qps_limit=args.qps, call_allowance=args.allowance, code_as_string=args.code_as_string,
-        faults=FaultConfig(seed=args.seed, drop_rate=args.drop_rate, http_5xx_rate=args.http_5xx_rate,
+        faults=FaultConfig(seed=args.seed, drop_rate=args.drop_rate,
+                           drop_after_handling=args.drop_after_handling, http_5xx_rate=args.http_5xx_rate,
                            errors=tuple(args.error), task_errors=tuple(args.task_error),
                            slow_rate=args.slow_rate, slow_ms=args.slow_ms),
         vendors={

@@ -163,17 +163,37 @@ def uvicorn_config(app: ASGIApp, host: str, port: int, log_config: Any = uvicorn
                           timeout_graceful_shutdown=1, log_config=log_config)
 
 
+def accepted_credentials(config: SandboxConfig | None = None) -> list[str]:
+    """What the sandbox accepts, as the environment variables a client reads (public test values, not secrets).
+
+    Printed when a standalone sandbox starts, so a rehearsal with ``--live`` and
+    ``<VENDOR>_BASE_URL`` pointed at the sandbox needs no reading of the code.
+    """
+    from pipeline.sandbox.transcriptgenerate import TranscriptGenerateConfig
+    from pipeline.sandbox.volcengine import VolcengineConfig
+    from pipeline.sandbox.yinzi import YinziConfig
+
+    config = config or SandboxConfig()
+    volc = config.vendor("volcengine", VolcengineConfig)
+    tg = config.vendor("transcriptgenerate", TranscriptGenerateConfig)
+    yz = config.vendor("yinzi", YinziConfig)
+    return [f"volcengine: VOLCENGINE_APPID={volc.appid} VOLCENGINE_TOKEN={volc.token}",
+            f"transcriptgenerate: TRANSCRIPTGENERATE_API_KEY={tg.api_key} TRANSCRIPTGENERATE_API_SECRET={tg.api_secret}",
+            f"yinzi: YINZI_API_KEY={yz.api_key}"]
+
+
 def serve(host: str = "127.0.0.1", port: int = 8800, config: SandboxConfig | None = None,
           vendors: Iterable[str] | None = None) -> None:
     """Serve the sandbox in the foreground until interrupted (the CLI's ``sandbox`` command).
 
-    Prints where it listens and which appid it accepts; never the token.
+    Prints where it listens and the (public, made-up) credentials it accepts.
     """
     state = SandboxState(config)
     app = build_app(vendors, state=state)
     names = ", ".join(tuple(vendors) if vendors is not None else available_vendors())
     print(f"sandbox ({names}) on http://{host}:{port}  stats: http://{host}:{port}/sandbox/stats"
           f"  transcripts registered: {len(state.registry)}", flush=True)
+    print("accepts (sandbox test credentials, not secrets):", *accepted_credentials(config), sep="\n  ", flush=True)
     try:
         uvicorn.Server(uvicorn_config(asgi_app(app), host, port)).run()
     finally:
