@@ -90,7 +90,8 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
     if translation and translation_language:
         outputs = {**outputs, **step(write_translation)(transcript, translation, translation_language, str(out), stem,
                                                          formats, max_chars_per_line, max_lines, fps=info.frame_rate,
-                                                         snap_to_frames=snap_to_frames)}
+                                                         snap_to_frames=snap_to_frames, burn_video=info,
+                                                         burn_preset=burn_preset, platform=platform)}
     result = CaptionResult(str(info.path), outputs, task_id, reused, str(audio.path), audio.plan.reason, info.duration_s, cue_count)
     if steps_are_inline():
         return result  # a batch item: the batch's table has its row

@@ -31,7 +31,7 @@ def test_link_translate_writes_timed_english_and_bilingual_files(tmp_path: Path,
     written = {Path(line).name: Path(line) for line in out.splitlines() if line.startswith(str(tmp_path))}
     by_suffix = {name.split("-", 1)[1].split(".", 1)[1]: path for name, path in written.items() if "-" in name}
     for key in ("en.srt", "en.vtt", "en.ass", "bilingual.srt", "bilingual.vtt", "bilingual.ass",
-                "bilingual.align.json", "en.txt", "srt", "burn.ass"):
+                "bilingual.align.json", "bilingual.burn.ass", "en.txt", "srt", "burn.ass"):
         assert key in by_suffix, sorted(written)
     english = (SAMPLES / "zh_demo.en.txt").read_text(encoding="utf-8")
     chinese = (SAMPLES / "zh_demo.txt").read_text(encoding="utf-8")

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pipeline.subtitles.bilingual import BilingualCue
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.lines import wrap_text
+from pipeline.subtitles.measure import CHARACTERS, WidthMeasure
 from pipeline.subtitles.rules import CueRules
 from pipeline.transcript import Word
 
@@ -65,11 +66,13 @@ def _fits(lines: Sequence[str], rules: CueRules) -> bool:
 
 
 def _cut(start: int, end: int, source_words: list[Word], tokens: list[Word], source_lines: tuple[str, ...] | None,
-         rules: tuple[CueRules, CueRules], depth: int) -> list[BilingualCue]:
+         rules: tuple[CueRules, CueRules], measures: tuple[WidthMeasure, WidthMeasure],
+         depth: int) -> list[BilingualCue]:
     src_rules, tgt_rules = rules
-    target = wrap_text(join_words(tokens, tgt_rules.is_cjk), tgt_rules) if tokens else ()
+    target = wrap_text(join_words(tokens, tgt_rules.is_cjk), tgt_rules, measures[1]) if tokens else ()
     if source_lines is None:
-        source_lines = wrap_text(join_words(source_words, src_rules.is_cjk), src_rules) if source_words else ()
+        source_lines = (wrap_text(join_words(source_words, src_rules.is_cjk), src_rules, measures[0])
+                        if source_words else ())
     long_enough = end - start >= 2 * max(src_rules.min_duration_ms, tgt_rules.min_duration_ms)
     if _fits(target, tgt_rules) or depth >= MAX_CUTS or len(tokens) < 2 or not long_enough:
         return [BilingualCue(start, end, source_lines, target)]
@@ -77,17 +80,21 @@ def _cut(start: int, end: int, source_words: list[Word], tokens: list[Word], sou
     at = min(max(tokens[k].start_ms, start + 1), end - 1)
     left_words = [w for w in source_words if (w.start_ms + w.end_ms) / 2 < at]
     right_words = source_words[len(left_words):]
-    return (_cut(start, at, left_words, tokens[:k], None, rules, depth + 1)
-            + _cut(at, end, right_words, tokens[k:], None, rules, depth + 1))
+    return (_cut(start, at, left_words, tokens[:k], None, rules, measures, depth + 1)
+            + _cut(at, end, right_words, tokens[k:], None, rules, measures, depth + 1))
 
 
-def bilingual_cues(source: Sequence[Cue], tokens: Sequence[Word], source_rules: CueRules,
-                   target_rules: CueRules) -> list[BilingualCue]:
-    """One bilingual cue per source cue (or a few, when its translation would not fit)."""
+def bilingual_cues(source: Sequence[Cue], tokens: Sequence[Word], source_rules: CueRules, target_rules: CueRules,
+                   measures: tuple[WidthMeasure, WidthMeasure] = (CHARACTERS, CHARACTERS)) -> list[BilingualCue]:
+    """One bilingual cue per source cue (or a few, when its translation would not fit).
+
+    ``measures`` are the (source, translation) line widths: characters for delivery files,
+    each style's font pixels for burn-in.
+    """
     out: list[BilingualCue] = []
     for cue, part in zip(source, assign(source, tokens), strict=True):
         out.extend(_cut(cue.start_ms, cue.end_ms, list(cue.words), part, cue.lines,
-                        (source_rules, target_rules), 0))
+                        (source_rules, target_rules), measures, 0))
     return out
 
 
