@@ -37,7 +37,6 @@ Example:
 
 from __future__ import annotations
 
-import codecs
 import html
 import os
 import re
@@ -50,6 +49,7 @@ from typing import Literal
 import pysubs2
 
 from pipeline.errors import SubtitleError
+from pipeline.subtitles.encoding import decode_subtitle_bytes
 from pipeline.subtitles.text import is_cjk_char, is_halfwidth
 from pipeline.transcript import Transcript, Utterance, Word, transcript_from_text
 
@@ -90,28 +90,14 @@ class RawCue:
 
 
 def decode_caption_bytes(raw: bytes, path: str | os.PathLike[str] = "caption file") -> str:
-    """Text of a caption file: UTF-8 (with or without BOM), UTF-16/32 with BOM, else GB18030.
+    """Text of a caption file, by :func:`pipeline.subtitles.encoding.decode_subtitle_bytes`
+    (the one decoder ``read_cues`` uses too): UTF-8 (with or without BOM), UTF-16/32 with
+    BOM, GB18030 (GB2312, GBK) or cp1252.
 
     Raises:
         SubtitleError: the bytes are not text in any of these encodings.
     """
-    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-                          (codecs.BOM_UTF8, "utf-8-sig")):
-        if raw.startswith(bom):
-            candidates: tuple[str, ...] = (encoding,)
-            break
-    else:
-        # Chinese tools still write GB2312/GBK files; GB18030 reads both.
-        candidates = ("utf-8", "gb18030")
-    for encoding in candidates:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
-    raise SubtitleError(f"{path} is not a text caption file (neither UTF-8, UTF-16 nor GB18030)")
+    return decode_subtitle_bytes(raw, path)[0]
 
 
 def read_caption_file(path: str | os.PathLike[str]) -> str:

@@ -307,7 +307,7 @@ def test_missing_and_binary_files_raise_subtitle_error(tmp_path: Path) -> None:
         transcript_from_caption_file(tmp_path / "nope.srt", "zh")
     binary = tmp_path / "caption.srt"
     binary.write_bytes(b"\x00\x01\x02\xff\xfe\x00")
-    with pytest.raises(SubtitleError, match="not a text caption file"):
+    with pytest.raises(SubtitleError, match="not text in a known encoding"):
         transcript_from_caption_file(binary, "zh")
 
 

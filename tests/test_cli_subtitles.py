@@ -149,13 +149,13 @@ def test_several_files_and_language_guess(tmp_path: Path, capsys: pytest.Capture
 
 @pytest.mark.parametrize("make_input, expected", [
     (lambda d: d / "missing.srt", "subtitle file not found"),
-    (lambda d: d / "latin1.srt", "not UTF-8"),
+    (lambda d: d / "binary.srt", "not text in a known encoding"),
     (lambda d: write(d / "broken.srt", "1\nnot a time line\nhello\n"), "is not valid SRT"),
     (lambda d: write(d / "notes.docx", "x"), "only .srt, .vtt and .ass"),
 ])
 def test_unreadable_input_exits_2_in_one_line(make_input: Callable[[Path], Path], expected: str, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "latin1.srt").write_bytes("1\n00:00:00,000 --> 00:00:01,000\ncafé\n".encode("latin-1"))
+    (tmp_path / "binary.srt").write_bytes(b"\x00\x01\x02\xff\xfe\x00")
     clean = write(tmp_path / "clean.srt", CLEAN_ZH)
     code, out, err = run(capsys, "lint", str(clean), str(make_input(tmp_path)))
     assert_one_line_error(code, err, expected)
@@ -282,3 +282,50 @@ def test_burn_missing_video_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     subs = write(tmp_path / "subs.srt", CLEAN_ZH)
     code, _, err = run(capsys, "burn", str(tmp_path / "missing.mp4"), str(subs), "-o", str(tmp_path / "out.mp4"))
     assert_one_line_error(code, err, "missing.mp4")
+
+
+# --------------------------------------------------------------------------- files others wrote (issue 11)
+
+
+def test_an_unknown_language_is_refused_listing_the_valid_ones(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    source = write(tmp_path / "a.srt", CLEAN_ZH)
+    for command in (["lint", str(source)], ["rewrap", str(source), "-o", str(tmp_path / "b.srt")]):
+        code, _, err = run(capsys, *command, "-l", "klingon")
+        assert_one_line_error(code, err, "unknown language 'klingon'")
+        assert "zh, " in err and "en, " in err
+
+
+def test_one_cue_is_one_cue_and_another_encoding_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "old.srt"
+    source.write_bytes("1\r\n00:00:01,000 --> 00:00:03,000\r\nCafé crème, s'il vous plaît.\r\n".encode("cp1252"))
+    code, out, _ = run(capsys, "lint", str(source))
+    assert code == 0 and ": 1 cue, clean" in out and "read as cp1252" in out
+    target = tmp_path / "new.srt"
+    code, out, _ = run(capsys, "rewrap", str(source), "-o", str(target))
+    assert code == 0 and "1 cue in, 1 cue out" in out and "read as cp1252, written as UTF-8" in out
+    assert "Café crème" in target.read_text(encoding="utf-8")
+
+
+def test_lint_reads_ass_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write(tmp_path / "a.srt", CLEAN_ZH)
+    ass = tmp_path / "a.ass"
+    assert run(capsys, "rewrap", str(source), "-o", str(ass))[0] == 0
+    code, out, _ = run(capsys, "lint", str(ass))
+    assert code == 0 and f"{ass}: 2 cues, clean" in out
+
+
+def test_rewrap_of_a_file_with_markup_dialogue_and_hidden_cues(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    source = write(tmp_path / "others.srt", (
+        "1\n00:00:00,000 --> 00:00:00,000\nSynced by someone\n\n"
+        "2\n00:00:01,000 --> 00:00:11,000\n- Hello world.\n\n"
+        '3\n00:00:12,000 --> 00:00:15,000\n<font color="#000000"><i>- Déjala. - Tú no te metas.</i></font>\n\n'
+    ))
+    target = tmp_path / "out.vtt"
+    code, out, _ = run(capsys, "rewrap", str(source), "-o", str(target), "-l", "es")
+    assert code == 0 and "3 cues in, 2 cues out" in out and "1 zero-length cue dropped" in out
+    assert "1 overlong cue shortened in time" in out and "1 dialogue cue kept" in out
+    text = target.read_text(encoding="utf-8")
+    assert "00:00:01.000 --> 00:00:08.000\n- Hello world.\n" in text
+    assert "<i>- Déjala.</i>\n<i>- Tú no te metas.</i>" in text and "&lt;" not in text and "font" not in text

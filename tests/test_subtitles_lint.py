@@ -97,10 +97,12 @@ def test_hand_made_bad_file_reports_rule_and_numbers_per_cue(tmp_path: Path) -> 
     assert by_rule[(1, "max_duration")].severity == "error"
 
 
-def test_a_single_long_word_is_exempt_from_the_width_rule() -> None:
+def test_a_single_long_word_wider_than_the_line_is_flagged_as_unbreakable() -> None:
     rules = rules_for("en-US")
     cues = [Cue(0, 3000, ("Pneumonoultramicroscopicsilicovolcanoconiosis",))]
-    assert lint_cues(cues, rules) == []
+    assert lint_cues(cues, rules) == [
+        LintIssue(0, "line_width", "line 1 is 45 characters; limit 42; it is one word and cannot be broken")
+    ]
     assert lint_cues([Cue(0, 3000, ("this line is a great deal longer than forty-two characters",))], rules) == [
         LintIssue(0, "line_width", "line 1 is 58 characters; limit 42")
     ]

@@ -1,7 +1,8 @@
-"""``subtitle-pipeline lint``: check SRT/WebVTT files against the subtitle rules.
+"""``subtitle-pipeline lint``: check SRT/WebVTT/ASS files against the subtitle rules.
 
 Editors get subtitle files from many tools; this says, per cue, which rule each one breaks
-(with the numbers), so a file can be fixed or sent back before it is burned in. Exit status:
+(with the numbers), so a file can be fixed or sent back before it is burned in. A file not in
+UTF-8 is read in its own encoding (said in the summary). Exit status:
 0 clean (warnings allowed unless ``--strict``), 1 rule errors, 2 unreadable input.
 """
 
@@ -15,17 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.subtitles import Cue, CueRules, LintIssue, lint_cues, read_cues, rules_for
+from pipeline.subtitles import Cue, CueRules, LintIssue, lint_cues, rules_for
 from pipeline.subtitles.formats import srt_time
-from pipeline.subtitles.language import guess_language
+from pipeline.subtitles.language import check_language, guess_language
+from pipeline.subtitles.reading import read_subtitle_file
+from pipeline.subtitles.rewrap import plural
 
 EXIT_CLEAN = 0
 EXIT_ISSUES = 1
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = commands.add_parser("lint", help="check SRT/WebVTT files against the subtitle rules")
-    p.add_argument("files", nargs="+", metavar="FILE", help=".srt or .vtt files")
+    p = commands.add_parser("lint", help="check SRT/WebVTT/ASS files against the subtitle rules")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".srt, .vtt or .ass files")
     add_rule_options(p)
     p.add_argument("--fps", type=float, default=None, help="frame rate for the minimum gap (default 25)")
     p.add_argument("--max-cps", type=float, default=None, help="reading speed limit (default: the language's)")
@@ -54,7 +57,10 @@ def rules_from_args(args: argparse.Namespace, cues: Sequence[Cue], **extra: Any)
         "max_cps": getattr(args, "max_cps", None),
         **extra,
     }
-    language = args.language or guess_language(cues)
+    try:
+        language = check_language(args.language) if args.language else guess_language(cues)
+    except ValueError as exc:
+        raise InputError(f"-l/--language: {exc}") from exc
     try:
         return rules_for(language, **{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
@@ -73,6 +79,7 @@ class FileReport:
     rules: CueRules
     issues: list[LintIssue]
     language_guessed: bool
+    encoding: str = "utf-8"
 
     def count(self, severity: str) -> int:
         return sum(1 for issue in self.issues if issue.severity == severity)
@@ -83,6 +90,7 @@ class FileReport:
             "path": self.path,
             "language": self.rules.language,
             "language_guessed": self.language_guessed,
+            "encoding": self.encoding,
             "rules": self.rules.to_dict(),
             "cues": len(self.cues),
             "errors": self.count("error"),
@@ -102,9 +110,10 @@ class FileReport:
         }
 
 
-def lint_file(path: str, cues: list[Cue], args: argparse.Namespace) -> FileReport:
+def lint_file(path: str, cues: list[Cue], args: argparse.Namespace, encoding: str = "utf-8") -> FileReport:
     rules = rules_from_args(args, cues)
-    return FileReport(path, cues, rules, lint_cues(cues, rules), language_guessed=args.language is None)
+    return FileReport(path, cues, rules, lint_cues(cues, rules), language_guessed=args.language is None,
+                      encoding=encoding)
 
 
 def lint_bilingual(path: str, cues: list[Cue], args: argparse.Namespace) -> list[FileReport] | None:
@@ -140,7 +149,8 @@ def _summary_line(report: FileReport) -> str:
               f"{rules.max_chars_per_line} chars x {rules.max_lines} lines, {rules.max_cps:g} cps, {rules.fps:g} fps")
     errors, warnings = report.count("error"), report.count("warning")
     verdict = "clean" if not report.issues else f"{errors} error(s), {warnings} warning(s)"
-    return f"{report.path}: {len(report.cues)} cues, {verdict} [{limits}]"
+    read_as = f", read as {report.encoding}" if report.encoding not in ("utf-8", "utf-8-sig") else ""
+    return f"{report.path}: {plural(len(report.cues), 'cue')}, {verdict} [{limits}{read_as}]"
 
 
 def print_text(reports: Sequence[FileReport]) -> None:
@@ -158,9 +168,9 @@ def exit_code(reports: Sequence[FileReport], strict: bool) -> int:
 
 def run(args: argparse.Namespace) -> int:
     # Read every file before reporting any: an unreadable one fails the run (exit 2) in one line.
-    loaded = [(path, read_cues(Path(path))) for path in args.files]
-    reports = [report for path, cues in loaded
-               for report in (lint_bilingual(path, cues, args) or [lint_file(path, cues, args)])]
+    loaded = [(path, read_subtitle_file(Path(path))) for path in args.files]
+    reports = [report for path, read in loaded
+               for report in (lint_bilingual(path, read.cues, args) or [lint_file(path, read.cues, args, read.encoding)])]
     code = exit_code(reports, args.strict)
     if args.json:
         print(json.dumps({"files": [r.to_dict() for r in reports], "exit_status": code}, ensure_ascii=False, indent=2))

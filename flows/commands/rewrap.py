@@ -1,10 +1,12 @@
-"""``subtitle-pipeline rewrap``: rebuild an existing SRT/WebVTT file's cues with our engine.
+"""``subtitle-pipeline rewrap``: rebuild an existing SRT/WebVTT/ASS file's cues under our rules.
 
 Subtitles from other tools often break lines mid-word, run past the line width or flash by
-too fast. Rewrapping keeps their text and timing but lets the cue builder regroup, wrap and
-retime them under our rules, so the result passes ``lint``. Each input cue is treated as
-one utterance; its time is spread over its characters, since a subtitle file has no word
-times. The output is written atomically (a temporary file renamed into place), so even
+too fast. Rewrapping keeps their text, markup and timing and re-lays each cue on its own
+(:mod:`pipeline.subtitles.rewrap`): wrapped under the rules, cut within its own time when
+its text needs more lines, tags balanced on every line and mapped to the output format,
+dialogue cues kept one line per speaker, overlong cues shortened rather than split,
+zero-length cues dropped. The summary line says what was done and, for a file not in
+UTF-8, the encoding it was read in (the output is UTF-8). The output is written atomically (a temporary file renamed into place), so even
 ``-o`` naming the input itself never leaves a half-written file. ``--video`` names the video
 the subtitles are for: gaps are then counted in its frames (else 25 fps), and ``--snap-frames``
 puts every time on one of its frames.
@@ -23,21 +25,21 @@ from pipeline.subtitles import (
     PUNCTUATION_MODES,
     Cue,
     CueRules,
-    read_cues,
     write_ass,
     write_json,
     write_srt,
     write_txt,
     write_vtt,
 )
-from pipeline.subtitles.rewrap import has_text, rewrap_cues, transcript_of
+from pipeline.subtitles.reading import read_subtitle_file
+from pipeline.subtitles.rewrap import has_text, plural, rewrap_with_report, transcript_of
 
 FORMATS = ("srt", "vtt", "ass", "txt", "json")
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = commands.add_parser("rewrap", help="rebuild an SRT/WebVTT file's cues under the subtitle rules")
-    p.add_argument("input", metavar="IN", help=".srt or .vtt file")
+    p = commands.add_parser("rewrap", help="rebuild an SRT/WebVTT/ASS file's cues under the subtitle rules")
+    p.add_argument("input", metavar="IN", help=".srt, .vtt or .ass file")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (may equal IN, written atomically)")
     add_rule_options(p)
     p.add_argument("--punctuation", default=None, choices=PUNCTUATION_MODES,
@@ -96,14 +98,17 @@ def write(cues: list[Cue], path: str, fmt: str, source: list[Cue], rules: CueRul
 
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.output, args.format)
-    source = read_cues(Path(args.input))
+    read = read_subtitle_file(Path(args.input))
+    source = read.cues
     if not has_text(source):
         raise InputError(f"{args.input}: has no subtitle text to rewrap")
     extra = {"punctuation": args.punctuation} if args.punctuation else {}
     rules = rules_from_args(args, source, **extra, **timing_rules(args))
-    cues = rewrap_cues(source, rules)
+    cues, report = rewrap_with_report(source, rules)
     path = write(cues, args.output, fmt, source, rules)
     snapped = ", on its frames" if rules.snap_to_frames else ""
-    print(f"{path}: {len(source)} cues in, {len(cues)} cues out ({rules.language}, "
-          f"{rules.max_chars_per_line} chars x {rules.max_lines} lines, {rules.fps:g} fps{snapped})")
+    read_as = f", read as {read.encoding}, written as UTF-8" if read.encoding not in ("utf-8", "utf-8-sig") else ""
+    done = "".join(f"; {phrase}" for phrase in report.describe())
+    print(f"{path}: {plural(len(source), 'cue')} in, {plural(len(cues), 'cue')} out ({rules.language}, "
+          f"{rules.max_chars_per_line} chars x {rules.max_lines} lines, {rules.fps:g} fps{snapped}{read_as}){done}")
     return 0

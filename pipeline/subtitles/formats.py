@@ -1,9 +1,14 @@
-"""Subtitle writers (SRT, WebVTT, ASS, plain text, JSON) and readers (SRT, WebVTT).
+"""Subtitle writers (SRT, WebVTT, ASS, plain text, JSON); the readers are in :mod:`.reading`.
 
 SRT goes through pysrt and WebVTT through webvtt-py, as the design card says; ASS through
 pysubs2. Every file is UTF-8 without a BOM (players drop the first SRT cue after a BOM) and
 is written atomically through :mod:`pipeline.fileio`, so a crash never leaves half a file.
 Failures raise :class:`~pipeline.errors.SubtitleError` with a one-line message naming the file.
+
+Cue lines may hold SRT-style markup (``<i>``, ``<font color=…>``, a leading ``{\\an8}``, as
+:mod:`.reading` returns it): SRT keeps it, WebVTT and ASS write their own equivalent (see
+:mod:`.markup`) and text drops it. Markup that does not parse cleanly (a stray ``<b>`` in a
+transcript) is written as literal text, escaped as before.
 
 Example:
     >>> from pathlib import Path
@@ -16,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,22 +30,23 @@ from typing import Any, cast
 
 import pysrt
 import pysubs2
-import webvtt
 from pysubs2.formats.substation import MAX_REPRESENTABLE_TIME as ASS_MAX_MS
 from pysubs2.formats.substation import SubstationFormat
-from webvtt.errors import MalformedCaptionError, MalformedFileError
+from webvtt.errors import MalformedCaptionError
 from webvtt.models import Caption, Timestamp
 from webvtt.vtt import WebVTTCueBlock, _validate_caption
 
 from pipeline.errors import SubtitleError
 from pipeline.fileio import write_text_atomic
-from pipeline.subtitles.chain import recipe_for, recipe_string
 from pipeline.subtitles.cues import Cue
-from pipeline.subtitles.rules import CueRules, rules_for
+from pipeline.subtitles.markup import ASS, PLAIN, VTT, in_dialect, shown_text, vtt_settings
+from pipeline.subtitles.reading import read_cues, read_subtitle_file
+
+__all__ = ["read_cues", "read_subtitle_file"]  # the readers, where they used to be
+from pipeline.subtitles.records import cues_to_dict
+from pipeline.subtitles.rules import CueRules
 from pipeline.subtitles.text import join_lines
 from pipeline.transcript import Transcript
-
-JSON_FORMAT = "pipeline.subtitles/1"
 
 #: ASS style defaults for burn-in at 1920x1080: a CJK-capable font (libass falls back
 #: unpredictably for Chinese glyphs otherwise), white text, a dark outline.
@@ -235,9 +240,16 @@ def vtt_text(cues: Sequence[Cue]) -> str:
     if "\n" in flat or "\r" in flat or not all(lines):
         return _vtt_text_checked(lines, starts, ends)
     texts = list(map("\n".join, lines))
-    if "&" in flat or "<" in flat or ">" in flat:
+    settings = [""] * len(texts)
+    if "&" in flat or "<" in flat or ">" in flat or "{" in flat:
         texts = list(map(_vtt_escape, texts))
-    blocks = [f"\n\n{start} --> {end}\n{text}" for start, end, text in zip(starts, ends, texts, strict=True)]
+        for k, cue_lines in enumerate(lines):
+            marked = in_dialect(cue_lines, VTT)
+            if marked is not None:
+                texts[k] = "\n".join(marked[0])
+                settings[k] = " " + vtt_settings(marked[1]) if vtt_settings(marked[1]) else ""
+    blocks = [f"\n\n{start} --> {end}{setting}\n{text}"
+              for start, end, setting, text in zip(starts, ends, settings, texts, strict=True)]
     return "".join(["WEBVTT", *blocks, "\n"])
 
 
@@ -310,8 +322,12 @@ def ass_text(
     ends = _ass_times([cue.end_ms for cue in cues])
     lines, flat = _shown_lines(cues)
     texts = list(map("\\N".join, lines))
-    if "{" in flat or "}" in flat or "\n" in flat:
+    if "{" in flat or "}" in flat or "\n" in flat or "<" in flat:
         texts = [_ass_escape(text).replace("\n", "\\N") for text in texts]
+        for k, cue_lines in enumerate(lines):
+            marked = in_dialect(cue_lines, ASS)
+            if marked is not None:
+                texts[k] = "\\N".join(marked[0])
     events = [
         f"Dialogue: 0,{start},{end},Default,,0,0,0,,{text}\n" for start, end, text in zip(starts, ends, texts, strict=True)
     ]
@@ -366,38 +382,7 @@ def write_ass(
 def write_txt(cues: Iterable[Cue], path: PathLike) -> Path:
     """Write the cues' text, one cue per line, for reading and searching."""
     checked = _checked(cues, path)
-    return _write(path, "".join(join_lines(cue.lines) + "\n" for cue in checked))
-
-
-def cues_to_dict(
-    cues: Sequence[Cue], transcript: Transcript | None = None, rules: CueRules | None = None
-) -> dict[str, Any]:
-    """The JSON document: cues with their words' times, the rules and the applied recipe.
-
-    ``build_cues(transcript, CueRules.from_dict(doc["rules"]))`` reproduces the cues.
-    """
-    if rules is None and transcript is not None:
-        rules = rules_for(transcript.language)
-    recipe = recipe_for(rules, transcript.duration_ms if transcript else None) if rules else None
-    return {
-        "format": JSON_FORMAT,
-        "language": rules.language if rules else None,
-        "rules": rules.to_dict() if rules else None,
-        "recipe": recipe,
-        "recipe_string": recipe_string(recipe) if recipe else None,
-        "cues": [
-            {
-                "index": number,
-                "start_ms": cue.start_ms,
-                "end_ms": cue.end_ms,
-                "lines": list(cue.lines),
-                "text": cue.text,
-                "words": [{"text": w.text, "start_ms": w.start_ms, "end_ms": w.end_ms} for w in cue.words],
-            }
-            for number, cue in enumerate(cues, start=1)
-        ],
-        "transcript": transcript.to_dict() if transcript else None,
-    }
+    return _write(path, "".join(join_lines(shown_text(cue.lines, PLAIN)) + "\n" for cue in checked))
 
 
 def write_json(
@@ -407,78 +392,3 @@ def write_json(
     checked = _checked(cues, path)
     doc = cues_to_dict(checked, transcript, rules)
     return _write(path, json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-# --------------------------------------------------------------------------- readers
-
-
-def _read_text(path: Path) -> str:
-    try:
-        # utf-8-sig: accept files from tools that do write a BOM.
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise SubtitleError(f"subtitle file not found: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise SubtitleError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
-    except OSError as exc:
-        raise SubtitleError(f"cannot read {path}: {exc.strerror or exc}") from exc
-
-
-def _parse_srt(text: str, path: Path) -> list[Cue]:
-    if not text.strip():
-        return []
-    try:
-        items = pysrt.SubRipFile.from_string(text, error_handling=pysrt.ERROR_RAISE)
-    except pysrt.Error as exc:
-        raise SubtitleError(f"{path} is not valid SRT: {_one_line(exc)}") from exc
-    return [Cue(item.start.ordinal, item.end.ordinal, tuple(item.text.splitlines())) for item in items]
-
-
-def _parse_vtt(text: str, path: Path) -> list[Cue]:
-    try:
-        captions = webvtt.from_string(text).captions
-    except (MalformedFileError, MalformedCaptionError, ValueError) as exc:
-        raise SubtitleError(f"{path} is not valid WebVTT: {_one_line(exc)}") from exc
-    return [
-        Cue(
-            c.start_time.in_milliseconds(),
-            c.end_time.in_milliseconds(),
-            tuple(html.unescape(line) for line in c.text.splitlines()),
-        )
-        for c in captions
-    ]
-
-
-def _parse_ass(text: str, path: Path) -> list[Cue]:
-    """Dialogue events as cues: override tags dropped, ``\\N`` as line breaks; comments and drawings skipped.
-
-    Styling, positions and karaoke do not survive: a cue holds timed lines only.
-    """
-    try:
-        subs = pysubs2.SSAFile.from_string(text, format_="ass" if "[V4+ Styles]" in text else None)
-    except (pysubs2.exceptions.Pysubs2Error, ValueError) as exc:
-        raise SubtitleError(f"{path} is not valid ASS/SSA: {_one_line(exc)}") from exc
-    events = sorted((e for e in subs if e.type == "Dialogue" and not e.is_drawing), key=lambda e: (e.start, e.end))
-    cues = []
-    for event in events:
-        lines = tuple(line.strip() for line in event.plaintext.splitlines() if line.strip())
-        if lines:
-            cues.append(Cue(event.start, event.end, lines))
-    return cues
-
-
-def read_cues(path: PathLike) -> list[Cue]:
-    """Read an SRT, WebVTT or ASS/SSA file, chosen by its extension (``.srt`` / ``.vtt`` / ``.ass`` / ``.ssa``).
-
-    Raises:
-        SubtitleError: the file is missing, not UTF-8, malformed, or of another format.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".srt", ".vtt", ".ass", ".ssa"):
-        raise SubtitleError(f"cannot read {path}: only .srt, .vtt and .ass subtitles can be read")
-    text = _read_text(path)
-    if suffix in (".ass", ".ssa"):
-        return _parse_ass(text, path)
-    return _parse_srt(text, path) if suffix == ".srt" else _parse_vtt(text, path)
-

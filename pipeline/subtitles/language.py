@@ -70,3 +70,24 @@ def guess_language(cues: Sequence[Cue]) -> str:
     if kana >= KANA_SHARE and kana + han >= CJK_SHARE:
         return JAPANESE
     return CHINESE if han >= CJK_SHARE else OTHER
+
+
+#: Languages the rules know by their primary subtag: those with their own limits, and the
+#: ones checked under the default (English, Netflix adult) limits. ``zh-CN``, ``en-US`` …
+KNOWN_LANGUAGES = (
+    "zh", "cmn", "yue", "wuu", "nan", "ja", "ko", "en", "es", "fr", "de", "it", "pt", "ru", "uk", "pl", "cs",
+    "nl", "sv", "da", "no", "nb", "fi", "el", "hu", "ro", "tr", "ar", "he", "hi", "th", "vi", "id", "ms", "ug",
+)
+
+
+def check_language(tag: str) -> str:
+    """``tag`` when its primary subtag is one of :data:`KNOWN_LANGUAGES` (``zh-CN``, ``en``, ``yue``).
+
+    Raises:
+        ValueError: any other tag, with a one-line message listing the valid ones.
+    """
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    if primary not in KNOWN_LANGUAGES:
+        raise ValueError(f"unknown language {tag!r}; use one of {', '.join(KNOWN_LANGUAGES)} "
+                         "(a region may follow: zh-CN, en-US, es-MX)")
+    return tag

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.subtitles.cues import Cue
+from pipeline.subtitles.markup import fragments, parse_markup, plain_lines
 from pipeline.subtitles.rules import CueRules
 from pipeline.subtitles.text import NO_LINE_START, is_cjk_char, join_lines, line_width, reading_length
 
@@ -27,6 +28,8 @@ WARNING = "warning"
 
 # Closing punctuation that must not begin a line (a subset of the wrapper's kinsoku set:
 # Latin "." or "," can legitimately start a line, as in ".NET" or "...and").
+#: Characters that start a speaker's line in a dialogue cue.
+DASHES = frozenset("-‐‑–—")
 CLOSING_PUNCTUATION = frozenset(ch for ch in NO_LINE_START if not ch.isascii() and not ch.isalnum())
 
 
@@ -52,30 +55,45 @@ def _is_single_word(line: str) -> bool:
     return not any(ch.isspace() or is_cjk_char(ch) for ch in line)
 
 
+def _check_markup(index: int, cue: Cue) -> list[LintIssue]:
+    """Tags cut apart (``="#000000">`` left in the text), closed twice or never closed."""
+    if not any("<" in line or ">" in line or "{" in line for line in cue.lines):
+        return []
+    marked = parse_markup(cue.lines)
+    found = [f"tag fragment {piece!r} in the text" for piece in fragments(cue.lines)] + list(marked.problems)
+    return [LintIssue(index, "markup", "; ".join(found))] if found else []
+
+
 def _check_text(index: int, cue: Cue, rules: CueRules) -> list[LintIssue]:
-    issues: list[LintIssue] = []
-    if not any(line.strip() for line in cue.lines):
-        return [LintIssue(index, "empty", "cue has no text")]
-    if len(cue.lines) > rules.max_lines:
-        issues.append(LintIssue(index, "max_lines", f"{len(cue.lines)} lines; limit {rules.max_lines}"))
-    for number, line in enumerate(cue.lines, start=1):
+    issues: list[LintIssue] = _check_markup(index, cue)
+    shown = plain_lines(cue.lines) if any("<" in line or "{" in line for line in cue.lines) else list(cue.lines)
+    if not any(line.strip() for line in shown):
+        return [*issues, LintIssue(index, "empty", "cue has no text")]
+    if len(shown) > rules.max_lines:
+        issues.append(LintIssue(index, "max_lines", f"{len(shown)} lines; limit {rules.max_lines}"))
+    for number, line in enumerate(shown, start=1):
         width = line_width(line)
-        if width > rules.max_chars_per_line and not _is_single_word(line):
-            issues.append(
-                LintIssue(index, "line_width", f"line {number} is {width} characters; limit {rules.max_chars_per_line}")
-            )
+        if width > rules.max_chars_per_line:
+            unbreakable = "; it is one word and cannot be broken" if _is_single_word(line) else ""
+            issues.append(LintIssue(index, "line_width",
+                                    f"line {number} is {width} characters; limit {rules.max_chars_per_line}{unbreakable}"))
         if not line.strip():
             issues.append(LintIssue(index, "empty_line", f"line {number} is empty"))
         elif line[0] in CLOSING_PUNCTUATION:  # the first line too: a cue break is a line break
             issues.append(LintIssue(index, "line_start_punctuation", f"line {number} starts with {line[0]!r}"))
         if rules.is_cjk and rules.punctuation != "space" and _has_space_between_cjk(line):
             issues.append(LintIssue(index, "cjk_space", f"line {number} has a space between CJK characters"))
-    joined = join_lines(cue.lines)
-    if len(cue.lines) > 1 and line_width(joined) <= rules.max_chars_per_line:
+    joined = join_lines(shown)
+    if len(shown) > 1 and line_width(joined) <= rules.max_chars_per_line and not _is_dialogue(shown):
         issues.append(
             LintIssue(index, "unneeded_break", f"{line_width(joined)} characters fit on one line", WARNING)
         )
     return issues
+
+
+def _is_dialogue(lines: Sequence[str]) -> bool:
+    """One line per speaker, each starting with a dash: the break is meant."""
+    return len(lines) > 1 and all(line.lstrip()[:1] in DASHES for line in lines)
 
 
 def _has_space_between_cjk(line: str) -> bool:
@@ -89,6 +107,8 @@ def _has_space_between_cjk(line: str) -> bool:
 def _check_timing(index: int, cue: Cue, rules: CueRules) -> list[LintIssue]:
     issues: list[LintIssue] = []
     duration = cue.end_ms - cue.start_ms
+    if cue.start_ms == cue.end_ms == 0:
+        return [LintIssue(index, "duration", "is a hidden zero-length cue at 0 ms (rewrap drops it)", WARNING)]
     if duration <= 0:
         return [LintIssue(index, "duration", f"ends at {cue.end_ms} ms, not after its start {cue.start_ms} ms")]
     if duration < rules.min_duration_ms:
@@ -97,7 +117,7 @@ def _check_timing(index: int, cue: Cue, rules: CueRules) -> list[LintIssue]:
         )
     if duration > rules.max_duration_ms:
         issues.append(LintIssue(index, "max_duration", f"{duration} ms; maximum {rules.max_duration_ms} ms"))
-    chars = reading_length("".join(cue.lines), rules.is_cjk)
+    chars = reading_length("".join(plain_lines(cue.lines)), rules.is_cjk)
     cps = chars * 1000 / duration
     if cps > rules.max_cps + 1e-9:
         issues.append(
@@ -128,11 +148,13 @@ def _check_pair(index: int, cue: Cue, nxt: Cue, rules: CueRules) -> list[LintIss
 def lint_cues(cues: Sequence[Cue], rules: CueRules) -> list[LintIssue]:
     """Every rule each cue breaks, in cue order.
 
-    Checks: lines per cue, line width (a line that is one long word is exempt), empty
-    cues/lines, closing punctuation at the start of any line (a cue's first line too),
-    spaces between CJK characters (unless the punctuation mode shows marks as spaces),
-    duration bounds, reading speed, order, overlaps and gaps (minimum, and gaps that
-    should have been closed).
+    Checks: markup (tags cut apart or left open), lines per cue, line width (measured
+    without markup; a line that is one long word is flagged as one that cannot be broken),
+    empty cues/lines, a break that is not needed (a dialogue cue's is), closing punctuation
+    at the start of any line (a cue's first line too), spaces between CJK characters
+    (unless the punctuation mode shows marks as spaces), duration bounds (a hidden
+    zero-length cue at 0 ms is a warning), reading speed, order, overlaps and gaps
+    (minimum, and gaps that should have been closed).
     """
     issues: list[LintIssue] = []
     for index, cue in enumerate(cues):

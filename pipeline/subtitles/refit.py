@@ -4,7 +4,10 @@ A cue file wrapped for players (16 characters a line) is burned into a frame who
 may hold fewer: libass would then break the line wherever it likes, often into three lines.
 :func:`refit_cues` keeps every cue that fits as it is, re-wraps a cue whose lines are too
 wide or too many, and splits one that cannot fit in ``rules.max_lines`` lines into several
-cues within its own time span, with the cue builder. Each change is reported with its reason.
+cues within its own time span (:func:`~pipeline.subtitles.rewrap.rewrap_cue`: markup kept on
+every line, a dialogue cue's speakers on their own lines). On a frame the lines must fit, so a
+cue too short to give each piece the minimum duration still gets all its pieces, sharing its
+span evenly. Each change is reported with its reason.
 
 Example:
     >>> from pipeline.subtitles.rules import rules_for
@@ -19,13 +22,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.subtitles.chain import build_cues
 from pipeline.subtitles.cues import Cue
-from pipeline.subtitles.lines import wrap_text
+from pipeline.subtitles.markup import plain_lines
 from pipeline.subtitles.measure import CHARACTERS, WidthMeasure
+from pipeline.subtitles.rewrap import rewrap_cue
 from pipeline.subtitles.rules import CueRules
-from pipeline.subtitles.text import join_lines
-from pipeline.transcript import Transcript, Utterance
 
 
 @dataclass(frozen=True)
@@ -77,25 +78,21 @@ def refit_cues(cues: Sequence[Cue], rules: CueRules, measure: WidthMeasure = CHA
 
 
 def misfit(lines: Sequence[str], max_lines: int, limit: float, measure: WidthMeasure, unit: str) -> str | None:
-    """Why ``lines`` do not fit (the first reason found), or None when they do."""
-    widths = measure.widths(list(lines))
+    """Why ``lines`` do not fit (the first reason found), or None when they do; markup takes no room."""
+    shown = plain_lines(lines) if any("<" in line or "{" in line for line in lines) else list(lines)
+    widths = measure.widths(shown)
     for k, width in enumerate(widths, 1):
         if width > limit:
             return f"line {k} is {width:.0f} {unit} wide where {limit:.0f} fit"
-    if len(lines) > max_lines:
-        return f"{len(lines)} lines where {max_lines} fit"
+    if len(shown) > max_lines:
+        return f"{len(shown)} lines where {max_lines} fit"
     return None
 
 
 def _fit_one(cue: Cue, rules: CueRules, measure: WidthMeasure) -> list[Cue]:
-    """The cue re-wrapped; split in time by the cue builder when its text needs more lines."""
-    text = join_lines([line.strip() for line in cue.lines if line.strip()])
-    lines = wrap_text(text, rules, measure)
-    if len(lines) <= rules.max_lines:
-        return [Cue(cue.start_ms, cue.end_ms, lines)]
-    utterance = Utterance(text, cue.start_ms, max(cue.end_ms, cue.start_ms))
-    built = build_cues(Transcript((utterance,), language=rules.language, duration_ms=cue.end_ms), rules,
-                       measure=measure)
-    # The builder may lengthen a cue for reading time; a re-fit keeps inside the cue's own span.
-    return [Cue(max(c.start_ms, cue.start_ms), min(c.end_ms, cue.end_ms), c.lines) for c in built
-            if min(c.end_ms, cue.end_ms) > max(c.start_ms, cue.start_ms)] or [Cue(cue.start_ms, cue.end_ms, lines)]
+    """The cue re-wrapped (markup kept on every line); split within its own span by the
+    rewrap of one cue when its text needs more lines."""
+    pieces, _ = rewrap_cue(cue, rules, measure, merge=False)
+    if len(pieces) <= 1:  # re-wrapped only: the cue keeps its times
+        return [Cue(cue.start_ms, cue.end_ms, pieces[0].lines if pieces else cue.lines)]
+    return pieces
