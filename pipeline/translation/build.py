@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pipeline.errors import InputError, SubtitleError
@@ -46,7 +47,7 @@ TRANSLATION_FORMATS = ("srt", "vtt", "ass", "json")
 BILINGUAL_FORMATS = ("srt", "vtt", "ass")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # not slotted: ``pairs`` is cached in the instance's __dict__
 class TranslatedSubtitles:
     """Everything one translation run produced, for writing and for the report."""
 
@@ -62,8 +63,9 @@ class TranslatedSubtitles:
     bilingual: list[BilingualCue]
     target_rules: CueRules
 
-    @property
+    @cached_property
     def pairs(self) -> list[Pair]:
+        """Every bead as a report row (worked out once)."""
         return report.pairs(self.beads, self.sources, self.targets, self.groups, self.scale)
 
     @property

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -47,18 +48,17 @@ class Pair:
 def pairs(beads: Sequence[Bead], sources: Sequence[TimedSentence], targets: Sequence[Sentence],
           groups: Sequence[TimedGroup], scale: tuple[float, float]) -> list[Pair]:
     """The beads as pairs; a 0:1 bead carries the span of the group it was timed with."""
-    spans = [(g.src_start, g.src_end, g.tgt_start, g.tgt_end, g.start_ms, g.end_ms) for g in groups]
+    timed = [g for g in groups if g.tgt_start < g.tgt_end]
+    firsts = [g.tgt_start for g in timed]
     out = []
     for index, bead in enumerate(beads):
-        start = end = 0
-        for s0, s1, t0, t1, a, b in spans:
-            if (bead.src_start < bead.src_end and s0 <= bead.src_start < s1) or \
-               (bead.src_start == bead.src_end and t0 <= bead.tgt_start < t1):
-                start, end = a, b
-                break
         if bead.src_start < bead.src_end:
-            start = sources[bead.src_start].start_ms
-            end = sources[bead.src_end - 1].end_ms
+            start, end = sources[bead.src_start].start_ms, sources[bead.src_end - 1].end_ms
+        elif timed:
+            group = timed[max(0, bisect_right(firsts, bead.tgt_start) - 1)]
+            start, end = group.start_ms, group.end_ms
+        else:
+            start = end = 0
         source = " ".join(s.text for s in sources[bead.src_start:bead.src_end])
         target = " ".join(t.text for t in targets[bead.tgt_start:bead.tgt_end])
         out.append(Pair(index, bead.kind, source, target, bead.ratio, bead.delta, start, end,

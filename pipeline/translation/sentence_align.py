@@ -56,6 +56,9 @@ EXTREME_RATIO = 2.0
 EXTREME_DELTA = 3.0
 #: Pairs shorter than this (scaled units, both sides) are too short for their ratio to mean much.
 MIN_RATIO_LENGTH = 6.0
+#: The second pass runs only when the 1:1 pairs' ratio differs from the first pass's by more
+#: than this (as a log of the scale factor: about 1 % in the ratio).
+REFINE_TOLERANCE = 0.005
 #: How many sentences of evidence the language pair's usual ratio counts as (see ``_scales``).
 PRIOR_WEIGHT = 5
 _TINY = 1e-300
@@ -158,7 +161,7 @@ def align_lengths(source: Sequence[int], target: Sequence[int], band: int = BAND
     # text's real one, and a second pass with it puts the 1:0 and 0:1 beads where they belong.
     ones = [(sum(source[i0:i1]), sum(target[j0:j1])) for i0, i1, j0, j1, _ in path if i1 - i0 == 1 == j1 - j0]
     refined = _scales([s for s, _ in ones], [t for _, t in ones], expected_ratio) if ones else scale
-    if refined != scale:
+    if abs(math.log(refined[0] / scale[0])) > REFINE_TOLERANCE:
         scale, path = refined, _banded(source, target, refined, band)
     return [_bead(i0, i1, j0, j1, source, target, scale, cost) for i0, i1, j0, j1, cost in path]
 
@@ -216,8 +219,12 @@ def _programme(source: Sequence[int], target: Sequence[int], scale: tuple[float,
             return 0.0
         return -log(max(erfc(abs(x - y) / sqrt(half_s2 * mean) * root_half), _TINY))
 
+    # The 1:0 and 0:1 costs depend on one sentence only: once per sentence, not per cell.
+    deletions = [p10 + match(x, 0.0) for x in xs]
+    insertions = [p01 + match(0.0, y) for y in ys]
     for i in range(n + 1):
         row, row_back = cost[i], back[i]
+        deletion = deletions[i - 1] if i >= 1 else 0.0
         up = cost[i - 1] if i >= 1 else empty
         up2 = cost[i - 2] if i >= 2 else empty
         x1 = xs[i - 1] if i >= 1 else 0.0
@@ -230,7 +237,7 @@ def _programme(source: Sequence[int], target: Sequence[int], scale: tuple[float,
                 if previous is not None and (c := previous + p11 + match(x1, y1)) < best:
                     best, move = c, (1, 1)
                 previous = row.get(j - 1)
-                if previous is not None and (c := previous + p01 + match(0.0, y1)) < best:
+                if previous is not None and (c := previous + insertions[j - 1]) < best:
                     best, move = c, (0, 1)
                 previous = up2.get(j - 1)
                 if previous is not None and (c := previous + p21 + match(x2, y1)) < best:
@@ -240,7 +247,7 @@ def _programme(source: Sequence[int], target: Sequence[int], scale: tuple[float,
                     if previous is not None and (c := previous + p12 + match(x1, y1 + ys[j - 2])) < best:
                         best, move = c, (1, 2)
             previous = up.get(j)
-            if previous is not None and (c := previous + p10 + match(x1, 0.0)) < best:
+            if previous is not None and (c := previous + deletion) < best:
                 best, move = c, (1, 0)
             if best < math.inf:
                 row[j] = best
