@@ -59,6 +59,9 @@ def align_script(
     output_name: str | None = None,
     snap_to_frames: bool = False,
     burn_preset: str = "auto",
+    translation: str | None = None,
+    translation_file: str | None = None,
+    translation_language: str | None = None,
 ) -> CaptionResult:
     """Time a known text against a video or audio file and write subtitle files.
 
@@ -80,8 +83,30 @@ def align_script(
         snap_to_frames: put every cue time on a frame of the video (gaps are in its frames either way).
         burn_preset: a burn-ready ``<name>.burn.ass`` cut for the video's frame: auto (from the share link's
             platform or the frame's shape), a preset name (douyin, broadcast-16:9 ...), or none.
+        translation: a translation of the text (TranscriptGenerate's, or anyone's): aligned to the timed
+            script by sentence and written as ``<name>.<lang>.srt/...`` and ``<name>.bilingual.srt/...``.
+        translation_file: a UTF-8 file with the translation, instead of ``translation``.
+        translation_language: the translation's language code (en, ja, ko, zh, fr, de, es); needed with either.
     """
     text = read_script(script, script_file)
+    translated = read_translation(translation, translation_file, translation_language)
     options = AtaOptions(caption_type=caption_type, sta_punc_mode=sta_punc_mode)
     return media_to_subtitles(media, options, text, output_dir, language, list(formats), max_chars_per_line, max_lines,
-                              target, sandbox_url, credentials_block, output_name, snap_to_frames, burn_preset)
+                              target, sandbox_url, credentials_block, output_name, snap_to_frames, burn_preset,
+                              translation=translated, translation_language=translation_language if translated else None)
+
+
+def read_translation(translation: str | None, translation_file: str | None, language: str | None) -> str | None:
+    """The translation to time beside the script, if one is given.
+
+    Raises:
+        InputError: both given, one given without its language, or unreadable or empty.
+    """
+    if not translation and not translation_file:
+        return None
+    if not language or language == "auto":
+        raise InputError("a translation needs translation_language (en, ja, ko, zh, fr, de, es)")
+    try:
+        return read_script(translation, translation_file)
+    except InputError as exc:
+        raise InputError(str(exc).replace("script", "translation").replace("text to align", "translation")) from exc

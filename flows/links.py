@@ -161,8 +161,10 @@ def caption_link(
         resolver: transcriptgenerate (gives the spoken text too) or yinzi (short-video analysis).
         mode: caption (Volcengine recognises the speech) or align_text (TranscriptGenerate's text, timed by alignment).
         target_language: TranscriptGenerate translation (en, ja, ko, zh, fr, de, es; members only); auto keeps
-            the spoken language. The translation is timed by the captions of the speech: ``<name>.<lang>.srt``
-            (and the other formats asked), ``<name>.bilingual.srt/.vtt/.ass`` and the alignment report.
+            the spoken language. The translation is timed by the captions of the speech (or, with
+            mode=align_text, by the aligned text, which takes a second TranscriptGenerate task):
+            ``<name>.<lang>.srt`` (and the other formats asked), ``<name>.bilingual.srt/.vtt/.ass`` and the
+            alignment report.
         language: spoken language.
         formats: subtitle files to write.
         max_chars_per_line: override the language's line width.
@@ -180,16 +182,21 @@ def caption_link(
     """
     if mode == "align_text" and resolver != "transcriptgenerate":
         raise InputError("mode=align_text needs resolver=transcriptgenerate (Yinzi's analysis has no text)")
-    if mode == "align_text" and target_language != "auto":
-        raise InputError("a translation cannot be aligned to the original speech; use mode=caption with target_language")
     out = Path(output_dir)
     ledger = str(out / LEDGER_NAME)
     with sandbox_root(target, sandbox_url) as root:
         conn = connection(resolver, target, root, resolver_block)
-        if resolver == "transcriptgenerate":
+        translated: ResolvedLink | None = None
+        if resolver == "transcriptgenerate" and mode == "align_text" and target_language != "auto":
+            # ATA needs the spoken text and TranscriptGenerate answers one language per task: the
+            # text and its translation are two tasks (both charged the video's duration).
+            link = resolve_with_transcriptgenerate(share_text, "auto", conn, ledger)
+            translated = resolve_with_transcriptgenerate(share_text, target_language, conn, ledger)
+        elif resolver == "transcriptgenerate":
             link = resolve_with_transcriptgenerate(share_text, target_language, conn, ledger)
         else:
             link = resolve_with_yinzi(share_text, conn, ledger)
+        translation = (translated.text if translated else link.text) if target_language != "auto" else None
         media = download_media(link.video_url, str(out / "downloads"), max_download_mb, download_origins(conn, root))
         stem = output_name or output_stem(link)
         common = _SubflowKwargs(media=media, output_dir=output_dir, language=language, formats=list(formats),
@@ -199,13 +206,13 @@ def caption_link(
         if mode == "align_text":
             if not link.text:
                 raise InputError(f"{link.url}: TranscriptGenerate returned no text to align; use mode=caption")
-            result = step(align_script)(script=link.text, **common)
+            result = step(align_script)(script=link.text, **common, translation=translation or None,
+                                        translation_language=target_language if translation else None)
         else:
-            translating = target_language != "auto" and bool(link.text)
             result = step(caption_media)(**common, platform=link.platform, review=review,
-                                         translation=link.text if translating else None,
-                                         translation_language=target_language if translating else None)
+                                         translation=translation or None,
+                                         translation_language=target_language if translation else None)
     outputs = dict(result.outputs)
-    if target_language != "auto" and link.text:
-        outputs[f"translation-{target_language}"] = str(write_text_atomic(out / f"{stem}.{target_language}.txt", link.text + "\n"))
+    if translation:
+        outputs[f"translation-{target_language}"] = str(write_text_atomic(out / f"{stem}.{target_language}.txt", translation + "\n"))
     return replace(result, outputs=outputs)

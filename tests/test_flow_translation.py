@@ -79,3 +79,38 @@ def test_translation_for_a_non_member_is_one_line_naming_the_plan(tmp_path: Path
     assert code == EXIT_USER_ERROR
     error_lines = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(error_lines) == 1 and "membership plan" in error_lines[0] and "--translate" in error_lines[0], err
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_aligned_text_and_a_translation_file_get_timed_translations(tmp_path: Path) -> None:
+    from flows.align import align_script
+    from flows.links import caption_link
+    from pipeline.sandbox import SandboxServer
+
+    english = (SAMPLES / "zh_demo.en.txt").read_text(encoding="utf-8")
+    with SandboxServer() as sandbox:
+        # link --align-text --translate en: TranscriptGenerate's text timed by ATA, its translation aligned to it
+        linked = caption_link(share_text=ZH_SHARE, output_dir=str(tmp_path / "link"), mode="align_text",
+                              target_language="en", formats=["srt"], sandbox_url=sandbox.base_url)
+        # align FILE SCRIPT with a translation of the script
+        aligned = align_script(media=str(SAMPLES / "zh_demo.mp4"), script_file=str(SAMPLES / "zh_demo.txt"),
+                               output_dir=str(tmp_path / "align"), formats=["srt", "vtt"],
+                               translation_file=str(SAMPLES / "zh_demo.en.txt"), translation_language="en",
+                               sandbox_url=sandbox.base_url)
+    for result in (linked, aligned):
+        assert bare("".join(i.text for i in pysrt.open(result.outputs["en.srt"], encoding="utf-8"))) == bare(english)
+        report = json.loads(Path(result.outputs["bilingual.align"]).read_text(encoding="utf-8"))
+        assert [p["kind"] for p in report["pairs"]] == ["1:1", "1:1", "1:2"]
+        assert not any(p["problem"] for p in report["pairs"])
+    assert Path(linked.outputs["translation-en"]).read_text(encoding="utf-8").strip() == english.strip()
+    assert "bilingual.vtt" in aligned.outputs
+
+
+def test_a_translation_needs_its_language() -> None:
+    from flows.align import read_translation
+    from pipeline.errors import InputError
+
+    assert read_translation(None, None, None) is None
+    with pytest.raises(InputError, match="needs translation_language"):
+        read_translation("Hello.", None, "auto")
