@@ -35,9 +35,12 @@ def chars_utterance(text: str, start: int, per_char_ms: int = 220) -> Utterance:
     return Utterance(text, start, words[-1].end_ms, tuple(words))
 
 
-def test_characters_measure_counts_every_character_once() -> None:
-    assert CHARACTERS.widths(["你好", "iPhone"]) == [2, 6]
-    assert CHARACTERS.line_limit(rules_for("zh-CN")) == 16 and CHARACTERS.space_width == 1
+def test_characters_measure_counts_columns_as_players_draw_them() -> None:
+    # Half-width columns: a full-width character (Han, an emoji cluster) is 2, a Latin letter 1.
+    assert CHARACTERS.widths(["你好", "iPhone", "👍🏻", "🇨🇳", "👨\u200d👩\u200d👧", "１２"]) == [4, 6, 2, 2, 2, 4]
+    # A CJK limit is in full-width characters, so twice as many columns; others in half-width ones.
+    assert CHARACTERS.line_limit(rules_for("zh-CN")) == 32 and CHARACTERS.line_limit(rules_for("ja")) == 26
+    assert CHARACTERS.line_limit(rules_for("en")) == 42 and CHARACTERS.space_width == 1
 
 
 def test_a_pixel_measure_wraps_within_its_pixels() -> None:
@@ -63,4 +66,4 @@ def test_cues_built_with_a_pixel_measure_fit_its_lines_and_keep_the_text() -> No
 def test_the_recipe_records_the_measures_line_width() -> None:
     widths = {step["args"].get("max_line_width") for step in recipe_for(rules_for("zh-CN"), measure=FakePixels(px=640.0))}
     assert widths == {None, 640.0}
-    assert {step["args"].get("max_line_width") for step in recipe_for(rules_for("zh-CN"))} == {None, 16}
+    assert {step["args"].get("max_line_width") for step in recipe_for(rules_for("zh-CN"))} == {None, 32}  # columns

@@ -54,11 +54,16 @@ def assert_well_formed(cues: list[Cue], rules: CueRules) -> None:
         assert cue.start_ms < cue.end_ms
         assert 1 <= len(cue.lines) <= rules.max_lines
         for line in cue.lines:
-            assert line_width(line) <= rules.max_chars_per_line or len(tokenize(line, rules)) == 1
+            assert line_width(line, rules.is_cjk) <= rules.max_chars_per_line or len(tokenize(line, rules)) == 1
         if k:
             assert cues[k - 1].end_ms + rules.min_gap_ms <= cue.start_ms
-        if cue.words:  # a cue never appears before its first word is spoken
-            assert cue.start_ms >= min(w.start_ms for w in cue.words)
+        # A cue may start before its first word only into silence: never before the previous
+        # cue's speech has ended (LeadIntoSilence), nor before the media starts.
+        assert cue.start_ms >= 0
+        if k and cue.words and cues[k - 1].words:
+            assert cue.start_ms > max(w.end_ms for w in cues[k - 1].words) or cue.start_ms >= min(
+                w.start_ms for w in cue.words
+            )
 
 
 # --------------------------------------------------------------------------- the vendor's seed example
@@ -291,7 +296,7 @@ def test_recipe_names_the_rules_in_order_with_arguments() -> None:
     recipe = recipe_for(rules_for("zh-CN", pause_split_ms=400), media_end_ms=5000)
     assert [step["name"] for step in recipe] == [
         "join_sentence_parts", "split_at_sentence_end", "split_at_pause", "split_at_clause", "split_by_length",
-        "merge_short", "extend_for_reading_speed", "close_gaps", "clamp_duration",
+        "merge_short", "lead_into_silence", "extend_for_reading_speed", "close_gaps", "clamp_duration",
     ]  # fmt: skip
     assert recipe[0]["args"] == {"max_gap_ms": 400, "min_punctuated": 0.5}
     assert recipe[2]["args"] == {"min_pause_ms": 400}

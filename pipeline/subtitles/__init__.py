@@ -9,8 +9,9 @@ delivery files, anything else (pixels of a font) for burn-in.
 Modules, each one concept, importing only from those above it::
 
     text        characters, punctuation, reading length, sentence ends
-    tokens      text cut into tokens
+    tokens      text cut into tokens (links, grapheme clusters whole)
     words       jieba's Chinese word boundaries
+    japanese    Japanese word boundaries from the scripts
     costs       how bad a break is
     measure     widths of tokens and the line limit
     table       the one token store
@@ -58,7 +59,13 @@ from pipeline.subtitles.regroup import (
     SplitByLength,
 )
 from pipeline.subtitles.rules import LANGUAGE_DEFAULTS, PUNCTUATION_MODES, CueRules, rules_for
-from pipeline.subtitles.timing import ClampDuration, CloseGaps, ExtendForReadingSpeed, SnapToFrames
+from pipeline.subtitles.timing import (
+    ClampDuration,
+    CloseGaps,
+    ExtendForReadingSpeed,
+    LeadIntoSilence,
+    SnapToFrames,
+)
 
 __all__ = [
     "CHARACTERS",
@@ -71,6 +78,7 @@ __all__ = [
     "ExtendForReadingSpeed",
     "JoinSentenceParts",
     "LANGUAGE_DEFAULTS",
+    "LeadIntoSilence",
     "LintIssue",
     "MergeShort",
     "PUNCTUATION_MODES",

@@ -3,7 +3,8 @@
 The default chain::
 
     join_sentence_parts -> split_at_sentence_end -> split_at_pause -> split_at_clause
-    -> split_by_length -> merge_short -> extend_for_reading_speed -> close_gaps -> clamp_duration
+    -> split_by_length -> merge_short -> lead_into_silence -> extend_for_reading_speed -> close_gaps
+    -> clamp_duration
     [-> snap_to_frames, when ``rules.snap_to_frames``]
 
 The first six only regroup tokens (:mod:`~pipeline.subtitles.regroup`), the rest only move
@@ -34,7 +35,13 @@ from pipeline.subtitles.regroup import (
     SplitByLength,
 )
 from pipeline.subtitles.rules import CueRules, rules_for
-from pipeline.subtitles.timing import ClampDuration, CloseGaps, ExtendForReadingSpeed, SnapToFrames
+from pipeline.subtitles.timing import (
+    ClampDuration,
+    CloseGaps,
+    ExtendForReadingSpeed,
+    LeadIntoSilence,
+    SnapToFrames,
+)
 from pipeline.transcript import Transcript
 
 
@@ -63,6 +70,14 @@ def default_chain(
             max_line_width=width,
             max_lines=lines,
             max_duration_ms=longest,
+        ),
+        LeadIntoSilence(
+            max_cps=rules.max_cps,
+            min_duration_ms=rules.min_duration_ms,
+            max_duration_ms=longest,
+            min_gap_ms=rules.min_gap_ms,
+            cjk=rules.is_cjk,
+            media_end_ms=media_end_ms,
         ),
         ExtendForReadingSpeed(
             max_cps=rules.max_cps,

@@ -62,8 +62,8 @@ def best_two_lines(table: TokenTable, a: int, b: int, width: float, bottom_heavy
     comma or at a pause that is rarely so, and jieba is the costliest step for Chinese.
     The result is the same as pricing every break: the cheapest, the first among equals.
     """
-    prefix, gap, text, space, starts, ends, jieba = (
-        table.prefix, table.gap, table.text, table.space, table.start, table.end, table.jieba,
+    prefix, gap, text, space, starts, ends, jieba, cjk = (
+        table.prefix, table.gap, table.text, table.space, table.start, table.end, table.jieba, table.cjk,
     )  # fmt: skip
     base = prefix[a] + gap[a]  # prefix[k] - base = width of tokens[a:k]
     total = prefix[b] - base
@@ -109,7 +109,7 @@ def best_two_lines(table: TokenTable, a: int, b: int, width: float, bottom_heavy
         # pause_bonus() and max(0.0, ...) written out as comparisons, for the same reason.
         excess = starts[k] - ends[k - 1] - 40
         bonus = 0.0 if excess <= 0 else (MAX_PAUSE_BONUS if excess >= MAX_PAUSE_BONUS * 25 else excess / 25)
-        cost = text_break_cost(text[k - 1], text[k], space[k])
+        cost = text_break_cost(text[k - 1], text[k], space[k], cjk)
         if cost is None:
             if jieba[k] is not None:
                 deferred.append((max(0.0, COST_CHINESE_PHRASE - bonus) + shape, k, bonus, shape))
@@ -202,5 +202,7 @@ def wrap_range(table: TokenTable, a: int, b: int, width: float, max_lines: int, 
 
 def wrap_text(text: str, rules: CueRules, measure: WidthMeasure = CHARACTERS) -> tuple[str, ...]:
     """Break plain ``text`` into lines under ``rules`` (width, line count, pyramid preference)."""
-    table = TokenTable.from_text(text, rules.is_chinese, measure)
+    table = TokenTable.from_text(
+        text, rules.is_chinese, measure, rules.is_cjk, rules.is_japanese, measure.line_limit(rules)
+    )
     return wrap_range(table, 0, len(table), measure.line_limit(rules), rules.max_lines, rules.bottom_heavy)

@@ -72,7 +72,7 @@ def _check_text(index: int, cue: Cue, rules: CueRules) -> list[LintIssue]:
     if len(shown) > rules.max_lines:
         issues.append(LintIssue(index, "max_lines", f"{len(shown)} lines; limit {rules.max_lines}"))
     for number, line in enumerate(shown, start=1):
-        width = line_width(line)
+        width = line_width(line, rules.is_cjk)
         if width > rules.max_chars_per_line:
             unbreakable = "; it is one word and cannot be broken" if _is_single_word(line) else ""
             issues.append(LintIssue(index, "line_width",
@@ -84,9 +84,9 @@ def _check_text(index: int, cue: Cue, rules: CueRules) -> list[LintIssue]:
         if rules.is_cjk and rules.punctuation != "space" and _has_space_between_cjk(line):
             issues.append(LintIssue(index, "cjk_space", f"line {number} has a space between CJK characters"))
     joined = join_lines(shown)
-    if len(shown) > 1 and line_width(joined) <= rules.max_chars_per_line and not _is_dialogue(shown):
+    if len(shown) > 1 and line_width(joined, rules.is_cjk) <= rules.max_chars_per_line and not _is_dialogue(shown):
         issues.append(
-            LintIssue(index, "unneeded_break", f"{line_width(joined)} characters fit on one line", WARNING)
+            LintIssue(index, "unneeded_break", f"{line_width(joined, rules.is_cjk)} characters fit on one line", WARNING)
         )
     return issues
 

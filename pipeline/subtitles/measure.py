@@ -6,10 +6,15 @@ measure's line limit. Delivery files (SRT/WebVTT for players) are measured in ch
 as the Netflix limits are stated; burn-in plugs in a measure of pixels of the font libass
 will use, and the rules do not change.
 
+Characters are counted as players draw them: in half-width columns, a full-width character
+(Han, kana, an emoji) taking two. The Netflix Chinese and Japanese guides state their limits
+in full-width characters with a half-width one counting 0.5, so a CJK language's limit is
+twice its ``max_chars_per_line`` in columns; elsewhere the limit is in half-width characters.
+
 Example:
     >>> from pipeline.subtitles.rules import rules_for
     >>> CHARACTERS.widths(["你好", "ab"]), CHARACTERS.line_limit(rules_for("zh-CN"))
-    ([2, 2], 16)
+    ([4, 2], 32)
 """
 
 from __future__ import annotations
@@ -19,6 +24,18 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pipeline.subtitles.rules import CueRules
+from pipeline.subtitles.text import text_columns
+
+
+class _Columns(dict[str, int]):
+    """Token text -> :func:`~pipeline.subtitles.text.text_columns`, filled on first sight (tokens repeat)."""
+
+    def __missing__(self, text: str) -> int:
+        self[text] = text_columns(text)
+        return self[text]
+
+
+_COLUMNS = _Columns()
 
 
 class WidthMeasure(Protocol):
@@ -40,15 +57,30 @@ class WidthMeasure(Protocol):
 
 @dataclass(frozen=True)
 class CharacterCount:
-    """Every character counts 1, a CJK character too, as the per-line limits assume."""
+    """Widths in half-width columns: a full-width grapheme cluster counts 2, any other 1.
+
+    ASCII text (most English) is its length; anything else is counted per token once.
+    """
 
     space_width: int = 1
 
     def widths(self, texts: Sequence[str]) -> list[int]:
-        return list(map(len, texts))
+        if "".join(texts).isascii():
+            return list(map(len, texts))
+        return list(map(_COLUMNS.__getitem__, texts))
 
     def line_limit(self, rules: CueRules) -> int:
-        return rules.max_chars_per_line
+        """``max_chars_per_line`` in columns: full-width characters (two columns each) in CJK languages."""
+        return rules.max_chars_per_line * (2 if rules.is_cjk else 1)
+
+
+def columns_per_character(measure: WidthMeasure, rules: CueRules) -> int:
+    """How many of ``measure``'s units make one character of ``max_chars_per_line``: 2 for
+    :class:`CharacterCount` in a CJK language (columns, full-width characters), else 1.
+
+    For messages that speak of characters, as the rules do.
+    """
+    return 2 if isinstance(measure, CharacterCount) and rules.is_cjk else 1
 
 
 #: The measure for delivery files: ``CueRules.max_chars_per_line`` characters per line.

@@ -90,12 +90,12 @@ def lazy_break_costs(table: TokenTable, a: int, b: int) -> tuple[list[float], di
     gives. Why: jieba is the costliest step for Chinese and most of these breaks are never
     chosen.
     """
-    text, space, starts, ends, jieba = table.text, table.space, table.start, table.end, table.jieba
+    text, space, starts, ends, jieba, cjk = table.text, table.space, table.start, table.end, table.jieba, table.cjk
     breaks = [0.0] * (b - a)
     pending: dict[int, float] = {}
     for k in range(a + 1, b):
         bonus = pause_bonus(starts[k] - ends[k - 1])
-        cost = text_break_cost(text[k - 1], text[k], space[k])
+        cost = text_break_cost(text[k - 1], text[k], space[k], cjk)
         if cost is None:
             if jieba[k] is not None:
                 pending[k - a] = bonus

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.markup import plain_lines
-from pipeline.subtitles.measure import CHARACTERS, WidthMeasure
+from pipeline.subtitles.measure import CHARACTERS, WidthMeasure, columns_per_character
 from pipeline.subtitles.rewrap import rewrap_cue
 from pipeline.subtitles.rules import CueRules
 
@@ -67,7 +67,7 @@ def refit_cues(cues: Sequence[Cue], rules: CueRules, measure: WidthMeasure = CHA
     fitted: list[Cue] = []
     changes: list[Refit] = []
     for number, cue in enumerate(cues, 1):
-        reason = misfit(cue.lines, rules.max_lines, limit, measure, unit)
+        reason = misfit(cue.lines, rules.max_lines, limit, measure, unit, columns_per_character(measure, rules))
         if reason is None:
             fitted.append(cue)
             continue
@@ -77,12 +77,18 @@ def refit_cues(cues: Sequence[Cue], rules: CueRules, measure: WidthMeasure = CHA
     return fitted, changes
 
 
-def misfit(lines: Sequence[str], max_lines: int, limit: float, measure: WidthMeasure, unit: str) -> str | None:
-    """Why ``lines`` do not fit (the first reason found), or None when they do; markup takes no room."""
+def misfit(lines: Sequence[str], max_lines: int, limit: float, measure: WidthMeasure, unit: str,
+           per_unit: int = 1) -> str | None:
+    """Why ``lines`` do not fit (the first reason found), or None when they do; markup takes no room.
+
+    ``per_unit``: measure units per ``unit`` (2 columns make a CJK character), for the message.
+    """
     shown = plain_lines(lines) if any("<" in line or "{" in line for line in lines) else list(lines)
     widths = measure.widths(shown)
     for k, width in enumerate(widths, 1):
         if width > limit:
+            if per_unit != 1:
+                return f"line {k} is {width / per_unit:g} {unit} wide where {limit / per_unit:g} fit"
             return f"line {k} is {width:.0f} {unit} wide where {limit:.0f} fit"
     if len(shown) > max_lines:
         return f"{len(shown)} lines where {max_lines} fit"

@@ -28,15 +28,18 @@ from pipeline.transcript import is_cjk_language
 PUNCTUATION_MODES = ("keep", "space", "drop_final")
 
 #: Language (primary subtag) -> values that differ from :class:`CueRules`' defaults.
-#: zh and en come from the Netflix guides quoted in NOTES.md; ja (4 cps) and ko (12 cps)
-#: come from Netflix's per-language guides and are worth re-checking before relying on them.
+#: zh and en come from the Netflix guides quoted in NOTES.md; ko (12 cps) comes from Netflix's
+#: Korean guide and is worth re-checking before relying on it. ja: Netflix's Japanese Timed
+#: Text Style Guide (partnerhelp.netflixstudios.com/hc/en-us/articles/215767517), "Horizontal
+#: subtitles - Maximum 13 full-width characters per line", a half-width character counting
+#: 0.5; 4 characters per second is the long-standing Japanese subtitling rule.
 LANGUAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "zh": {"max_chars_per_line": 16, "max_cps": 9.0},
     "cmn": {"max_chars_per_line": 16, "max_cps": 9.0},
     "yue": {"max_chars_per_line": 16, "max_cps": 9.0},
     "wuu": {"max_chars_per_line": 16, "max_cps": 9.0},
     "nan": {"max_chars_per_line": 16, "max_cps": 9.0},
-    "ja": {"max_chars_per_line": 23, "max_cps": 4.0},
+    "ja": {"max_chars_per_line": 13, "max_cps": 4.0},
     "ko": {"max_chars_per_line": 16, "max_cps": 12.0},
 }
 
@@ -50,7 +53,10 @@ class CueRules:
 
     Attributes:
         language: BCP-47-ish tag ("zh-CN", "en-US", "yue"); decides script handling.
-        max_chars_per_line: line width; every character counts 1 (a CJK character too).
+        max_chars_per_line: line width in characters as players draw them: in CJK languages
+            full-width characters, a half-width one (Latin letter, digit, space) counting 0.5,
+            as the Netflix Chinese and Japanese guides count; elsewhere characters, a full-width
+            one counting 2. A grapheme cluster (an emoji with its skin tone) is one character.
         max_lines: lines per cue, 1 to 3.
         min_duration_ms: shortest cue (Netflix: 5/6 s).
         max_duration_ms: longest cue (Netflix: 7 s).
@@ -112,6 +118,11 @@ class CueRules:
     def is_chinese(self) -> bool:
         """True when jieba's word boundaries are meaningful for this language."""
         return self.primary_language in CHINESE_LANGUAGES
+
+    @property
+    def is_japanese(self) -> bool:
+        """True for Japanese: its own word boundaries (:mod:`~pipeline.subtitles.japanese`)."""
+        return self.primary_language == "ja"
 
     @property
     def min_gap_ms(self) -> int:

@@ -15,15 +15,23 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from operator import add, itemgetter
 
 from pipeline.subtitles.costs import flag_cost, pause_bonus, text_break_cost
+from pipeline.subtitles.japanese import japanese_flags
 from pipeline.subtitles.measure import CHARACTERS, WidthMeasure
 from pipeline.subtitles.text import reading_length
 from pipeline.subtitles.tokens import span_bounds
 from pipeline.subtitles.words import JiebaWords
+
+
+def wider_than(measure: WidthMeasure, limit: float | None) -> Callable[[str], bool] | None:
+    """A test of whether a text is wider than ``limit`` in ``measure`` (None without a limit)."""
+    if limit is None:
+        return None
+    return lambda text: measure.widths([text])[0] > limit
 
 
 class _TokenReading(dict[str, float]):
@@ -59,7 +67,7 @@ class TokenTable:
 
     __slots__ = (
         "_end_reach", "_last_chars", "_reading", "_separator", "_start_floor", "_times_indexed",
-        "end", "gap", "glued", "jieba", "max_gap", "offset", "phrase", "prefix", "space", "start", "text",
+        "cjk", "end", "gap", "glued", "jieba", "max_gap", "offset", "phrase", "prefix", "space", "start", "text",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -74,6 +82,8 @@ class TokenTable:
         self.prefix: list[float] = [0]
         self.gap: Sequence[float] = []
         self.max_gap: float = 0
+        #: Chinese or Japanese text: break costs treat a Latin run as one phrase (see :func:`text_break_cost`).
+        self.cjk = False
         self._last_chars: str | None = None
         self._reading: dict[bool, list[float]] = {}
         self._times_indexed = False
@@ -82,16 +92,27 @@ class TokenTable:
         self._start_floor: list[float] | None = None
 
     @classmethod
-    def from_text(cls, text: str, chinese: bool, measure: WidthMeasure = CHARACTERS) -> TokenTable:
-        """The untimed tokens of a plain text, with jieba's flags left for later in Chinese."""
+    def from_text(
+        cls, text: str, chinese: bool, measure: WidthMeasure = CHARACTERS, cjk: bool | None = None,
+        japanese: bool = False, line_limit: float | None = None,
+    ) -> TokenTable:
+        """The untimed tokens of a plain text, with jieba's flags left for later in Chinese.
+
+        ``cjk`` (Chinese implies it) prices Latin runs as phrases; ``japanese`` gives word
+        flags from the scripts (:func:`~pipeline.subtitles.japanese.japanese_flags`); a link
+        wider than ``line_limit`` is cut into pieces at URL-safe points.
+        """
         table = cls()
+        table.cjk = chinese or japanese if cjk is None else cjk
         words = JiebaWords(text) if chinese else None
-        for a, b, space in span_bounds(text):
+        for a, b, space in span_bounds(text, wider_than(measure, line_limit)):
             table.text.append(text[a:b])
             table.space.append(space)
             table.offset.append(a)
             table.jieba.append(None if space or not table.jieba else words)
         table.start, table.end = [0] * len(table.text), [0] * len(table.text)
+        if japanese:
+            table.glued, table.phrase = japanese_flags(table.text, table.space)
         return table.finish(measure)
 
     def select(self, indexes: Sequence[int], texts: Sequence[str], spaces: Sequence[bool], measure: WidthMeasure) -> TokenTable:
@@ -101,6 +122,7 @@ class TokenTable:
         as spaces, say) wraps as the cue would.
         """
         table = TokenTable()
+        table.cjk = self.cjk
         table.text, table.space = list(texts), list(spaces)
         table.start = [self.start[k] for k in indexes]
         table.end = [self.end[k] for k in indexes]
@@ -218,9 +240,11 @@ class TokenTable:
         Exact: the lengths are whole or half characters, which floats add without rounding.
         """
         prefix = self._reading.get(cjk)
-        if prefix is None and not cjk and self.gap is self.space and "\n" not in "".join(self.text):
-            # Outside CJK text every character counts 1, as it does for a character width.
-            prefix = self._reading[cjk] = self.prefix
+        if prefix is None and not cjk and self.gap is self.space:
+            joined = "".join(self.text)
+            if joined.isascii() and "\n" not in joined:
+                # ASCII outside CJK text: every character counts 1, as it does for a character width.
+                prefix = self._reading[cjk] = self.prefix
         if prefix is None:
             lengths = map(_TOKEN_READING[cjk].__getitem__, self.text)
             if any(self.space):
@@ -297,7 +321,7 @@ class TokenTable:
 
     def break_cost(self, k: int) -> float:
         """How bad a break between tokens ``k - 1`` and ``k`` is (see :mod:`~pipeline.subtitles.costs`)."""
-        cost = text_break_cost(self.text[k - 1], self.text[k], self.space[k])
+        cost = text_break_cost(self.text[k - 1], self.text[k], self.space[k], self.cjk)
         return flag_cost(*self.flags(k)) if cost is None else cost
 
     def timed_break_cost(self, k: int) -> float:

@@ -18,18 +18,46 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+import regex
+
+# Grapheme clusters (UAX #29) by the regex package's ``\X``: what a reader sees as one
+# character (an emoji with its skin tone, a flag pair, a family joined by ZWJ, a letter with
+# its combining accents). Text without a character that can continue a cluster needs no search.
+_CLUSTER = regex.compile(r"\X")
+_CLUSTER_CONTINUES = regex.compile(
+    r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}"
+    r"\p{Grapheme_Cluster_Break=Regional_Indicator}\p{Grapheme_Cluster_Break=Prepend}\p{Grapheme_Cluster_Break=V}"
+    r"\p{Grapheme_Cluster_Break=T}\r]"
+)
+
+
+def grapheme_clusters(text: str) -> list[str]:
+    """``text`` cut into grapheme clusters."""
+    if _CLUSTER_CONTINUES.search(text) is None:
+        return list(text)
+    return _CLUSTER.findall(text)
+
+
+def cluster_starts(text: str) -> frozenset[int] | None:
+    """Offsets where a grapheme cluster of ``text`` starts (and ``len(text)``), or None when every
+    character is a cluster of its own (the usual case, found with one search)."""
+    if _CLUSTER_CONTINUES.search(text) is None:
+        return None
+    return frozenset([m.start() for m in _CLUSTER.finditer(text)] + [len(text)])
+
 # Closing punctuation, small kana and prolonged-sound marks may not start a line (kinsoku):
 # they are glued to the token before them.
 NO_LINE_START = frozenset(
-    "，。、；：？！…‥—–）》」』】〕〉〗〙］｝’”,.;:?!)]}%‰％・·ー々〻ゝゞヽヾ"
+    "，。、；：？！…‥—–）》」』】〕〉〗〙］｝’”,.;:?!)]}%‰％・·ー々〻ゝゞヽヾ．"
     "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
 )
 # Opening punctuation may not end a line: glued to the token after it.
 NO_LINE_END = frozenset("（《「『【〔〈〖〘［｛‘“([{¿¡")
 SENTENCE_END = frozenset("。！？!?．")
 CLAUSE_MARKS = frozenset("，、；：,;:…—")
-# Characters allowed inside a Latin word or number when letters/digits follow: "don't", "3.5", "e-mail".
-WORD_JOINERS = frozenset(".,'’-:/_&@+")
+# Characters allowed inside a Latin word or number when letters/digits follow: "don't", "3.5", "e-mail";
+# "．" is the full-width full stop, a decimal point between full-width digits ("１．５").
+WORD_JOINERS = frozenset(".,'’-:/_&@+．")
 #: Closing quotes and brackets that may follow a sentence or clause mark ("好。」", 'yes."').
 CLOSERS = "\"'”’）)」』】"
 ABBREVIATIONS = frozenset(
@@ -69,13 +97,19 @@ def is_cjk_char(ch: str) -> bool:
     )
 
 
+def is_fullwidth_alnum(ch: str) -> bool:
+    """Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ): CJK in width, but they spell numbers and words."""
+    return "\uff10" <= ch <= "\uff5a" and ch.isalnum()
+
+
 @lru_cache(maxsize=8192)
 def is_word_char(ch: str) -> bool:
-    """Letters, digits and combining marks of spaced scripts (Latin, Cyrillic, Hangul ...).
+    """Letters, digits and combining marks of spaced scripts (Latin, Cyrillic, Hangul ...), and full-width digits
+    and letters: a run of them is one word, so ``１２３４５６７８`` is never cut.
 
     Cached: it runs several times per character while text is cut into tokens.
     """
-    return (ch.isalnum() or unicodedata.category(ch) in ("Mn", "Mc")) and not is_cjk_char(ch)
+    return (ch.isalnum() or unicodedata.category(ch) in ("Mn", "Mc")) and (not is_cjk_char(ch) or is_fullwidth_alnum(ch))
 
 
 def is_halfwidth(ch: str) -> bool:
@@ -83,9 +117,40 @@ def is_halfwidth(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) not in ("W", "F")
 
 
-def line_width(text: str) -> int:
-    """A line's width in characters: every character counts 1, as the per-line limits assume."""
-    return len(text)
+def cluster_columns(cluster: str) -> int:
+    """Terminal columns of one grapheme cluster as players draw it: 2 when wide, else 1.
+
+    Wide: East Asian Width W or F (Han, kana, full-width forms, most emoji), or a flag (a pair
+    of regional indicators, which ``east_asian_width`` calls neutral). A skin tone, a
+    variation selector or a joined family member adds nothing: the cluster is one glyph.
+    """
+    first = cluster[0]
+    if first < "\u1100":  # Latin, Greek, Cyrillic ...: always narrow (combining marks ride along)
+        return 1
+    if unicodedata.east_asian_width(first) in ("W", "F") or "\U0001f1e6" <= first <= "\U0001f1ff":
+        return 2
+    return 1
+
+
+def text_columns(text: str) -> int:
+    """Columns of ``text``: half-width grapheme clusters count 1, full-width ones 2 (see :func:`cluster_columns`)."""
+    if text.isascii():
+        return len(text)
+    return sum(map(cluster_columns, grapheme_clusters(text)))
+
+
+def line_width(text: str, cjk: bool = False) -> float:
+    """A line's width in the unit of ``max_chars_per_line``.
+
+    In CJK text that unit is a full-width character and a half-width one (Latin letter, digit,
+    space) counts 0.5, as the Netflix Chinese and Japanese guides count and players draw
+    them; elsewhere it is a half-width character and a full-width one counts 2. Grapheme
+    clusters count once (an emoji with a skin tone is one character).
+    """
+    columns = text_columns(text)
+    if not cjk:
+        return columns
+    return columns // 2 if columns % 2 == 0 else columns / 2  # whole characters print as "16", not "16.0"
 
 
 def join_lines(lines: Sequence[str]) -> str:
@@ -158,6 +223,9 @@ def ends_sentence(text: str, following_text: str | None, following_space: bool) 
     A plain full stop ends a sentence before a space, CJK text or nothing; "3.5" and
     "e.g.x" go on.
     """
+    if following_text and not following_space and following_text[0].isascii() and following_text[0].isalnum():
+        if text[-1:].isascii():
+            return False  # "page?id=1", "a.com": a mark inside a link or a word, not a sentence end
     ends = sentence_end_by_text(text)
     if ends is not None:
         return ends

@@ -1,7 +1,7 @@
 """The timing rules: each moves display times for one reason, and never regroups tokens.
 
-They run after the regrouping rules, in order: keep short or dense cues up long enough to
-read, make gaps at least two frames (and close short ones to exactly that), end cues at the
+They run after the regrouping rules, in order: start a cue that cannot stay up long enough
+earlier, into the silence before it, then keep short or dense cues up long enough to read, make gaps at least two frames (and close short ones to exactly that), end cues at the
 longest duration and, when asked, put every time on a frame of the video.
 
 Example:
@@ -16,6 +16,62 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pipeline.subtitles.groups import Group
+
+
+def reading_target(group: Group, max_cps: float, cjk: bool, shortest: int, longest: int) -> int:
+    """How long ``group`` should stay up: the longer of ``shortest`` and its reading time, at most ``longest``."""
+    target = math.ceil(group.table.reading_length(group.a, group.b, cjk) * 1000 / max_cps)
+    if target < shortest:
+        target = shortest
+    return target if target < longest else longest
+
+
+@dataclass(frozen=True)
+class LeadIntoSilence:
+    """Start a cue earlier, into the silence before it, when it cannot stay up long enough after its start.
+
+    Why: a cue whose words have zero-length or identical times (a vendor's alignment
+    failing) would otherwise flash for 20 ms with 30 characters on it while the two seconds
+    before it are silent. Extending the end comes first (:class:`ExtendForReadingSpeed` runs
+    after this rule, so this one asks how far the end can go before the next cue, the end of
+    the media and the longest duration); only what is still missing of the reading time is
+    taken from before the start, never closer than ``min_gap_ms`` to the previous cue's
+    speech. By at most ``max_lead_ms`` (about 12 frames, as far as Netflix lets an out-time
+    pass the audio), or without that cap when the speech times cannot be real: faster than
+    ``implausible_factor`` times the reading speed.
+    """
+
+    name: ClassVar[str] = "lead_into_silence"
+    max_cps: float = 20.0
+    min_duration_ms: int = 833
+    max_duration_ms: int = 7000
+    min_gap_ms: int = 80
+    cjk: bool = False
+    media_end_ms: int | None = None
+    max_lead_ms: int = 500
+    implausible_factor: float = 3.0
+
+    def apply(self, groups: list[Group]) -> list[Group]:
+        gap, media_end, last = self.min_gap_ms, self.media_end_ms, len(groups) - 1
+        for i, group in enumerate(groups):
+            target = reading_target(group, self.max_cps, self.cjk, self.min_duration_ms, self.max_duration_ms)
+            reach = group.start_ms + target
+            if i < last and groups[i + 1].start_ms - gap < reach:
+                reach = groups[i + 1].start_ms - gap
+            if media_end is not None and media_end < reach:
+                reach = media_end
+            missing = target - (max(reach, group.end_ms) - group.start_ms)
+            if missing <= 0:
+                continue
+            speech_ms = group.end_ms - group.start_ms
+            chars = group.table.reading_length(group.a, group.b, self.cjk)
+            implausible = chars * 1000 > self.implausible_factor * self.max_cps * max(speech_ms, 1)
+            lead = missing if implausible else min(missing, self.max_lead_ms)
+            earliest = groups[i - 1].end_ms + gap if i > 0 else 0
+            start = max(earliest, group.start_ms - lead)
+            if start < group.start_ms:
+                group.start_ms = start
+        return groups
 
 
 @dataclass(frozen=True)
@@ -42,10 +98,7 @@ class ExtendForReadingSpeed:
         shortest, longest = self.min_duration_ms, self.max_duration_ms
         last = len(groups) - 1
         for i, group in enumerate(groups):
-            target = math.ceil(group.table.reading_length(group.a, group.b, cjk) * 1000 / cps)
-            if target < shortest:
-                target = shortest
-            limit = group.start_ms + (target if target < longest else longest)
+            limit = group.start_ms + reading_target(group, cps, cjk, shortest, longest)
             if i < last and groups[i + 1].start_ms - gap < limit:
                 limit = groups[i + 1].start_ms - gap
             if media_end is not None and media_end < limit:

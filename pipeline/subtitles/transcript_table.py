@@ -17,26 +17,38 @@ Example:
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from itertools import accumulate, chain
 from operator import attrgetter, lt, methodcaller
 
 from pipeline.subtitles.align import ASCII_TEXT, TRAILING_CLOSING, char_slots, fast_tokens
+from pipeline.subtitles.japanese import japanese_flags
 from pipeline.subtitles.measure import CHARACTERS, WidthMeasure
 from pipeline.subtitles.rules import CueRules
-from pipeline.subtitles.table import TokenTable
-from pipeline.subtitles.text import is_word_char, only_closing_marks
+from pipeline.subtitles.table import TokenTable, wider_than
+from pipeline.subtitles.text import is_halfwidth, is_word_char, norm_char, only_closing_marks
 from pipeline.subtitles.tokens import span_bounds
 from pipeline.subtitles.words import JiebaWords
-from pipeline.transcript import Transcript, Utterance
+from pipeline.transcript import Transcript, Utterance, Word
+
+_WHITESPACE = re.compile(r"\s")
+_NORM = {code: norm_char(chr(code)) for code in range(0x20, 0x7F)}  # ASCII; other characters as they are
+# Characters each side of an utterance boundary that jieba sees to price a break there.
+BOUNDARY_CONTEXT = 8
 
 
-def _add_utterance(table: TokenTable, utterance: Utterance, chinese: bool) -> None:
-    """Append the utterance's tokens to ``table``, timed from its words.
+def _add_utterance(
+    table: TokenTable, utterance: Utterance, chinese: bool, cjk: bool, too_wide: Callable[[str], bool] | None = None
+) -> str:
+    """Append the utterance's tokens to ``table``, timed from its words; returns the text tokenized.
 
     ``glued``/``phrase`` are left to :meth:`TokenTable.finish` (all False: jieba's flags are
     looked up later), and ``offset`` is only filled where ``jieba`` is set.
     """
     text = utterance.text.strip()
+    if not cjk and text.count(" ") + 1 < len(utterance.words):
+        text = spaced_by_words(text, utterance.words)
     fast = fast_tokens(text, utterance.words)
     jieba: list[JiebaWords | None] | None = None
     spaces: list[bool]
@@ -54,7 +66,7 @@ def _add_utterance(table: TokenTable, utterance: Utterance, chinese: bool) -> No
             jieba = [None] * count
     else:
         starts_by_char, ends_by_char = char_slots(text, utterance)
-        bounds = span_bounds(text)
+        bounds = span_bounds(text, too_wide)
         texts, starts, ends, offsets, spaces = [], [], [], [], []
         for a, b, space in bounds:
             if b - a == 1:  # one CJK character: most tokens of Chinese text
@@ -78,6 +90,43 @@ def _add_utterance(table: TokenTable, utterance: Utterance, chinese: bool) -> No
         words = JiebaWords(text)
         jieba = [None if not a or space else words for a, space in zip(offsets, spaces, strict=True)]
     table.jieba.extend(jieba or [None] * count)
+    return text
+
+
+# Marks after which a missing space is put back when the words say a new word starts ("Yes,but").
+_SPACE_AFTER = frozenset(",;!?")
+
+
+def spaced_by_words(text: str, words: Sequence[Word]) -> str:
+    """``text`` with a space wherever the words say a new word starts and the text has none.
+
+    Why: some vendors return an utterance text without spaces ("Yesbutthen") while the
+    words carry the boundaries; as one token it would be one unbreakable line. Only when
+    the words spell the text's letters and digits exactly (loosely: case and width do not
+    matter), and never inside a contraction or compound ("do" + "n't", "e" + "-mail"): a
+    space goes only between two letters or digits, or after ``, ; ! ?``. Otherwise the text
+    is kept as it is.
+    """
+    spelled = [_WHITESPACE.sub("", w.text).translate(_NORM) for w in words]
+    have = "".join(spelled)
+    owner = [k for k, word in enumerate(spelled) for _ in word]
+    out: list[str] = []
+    b, last_owner = 0, -1
+    for ch in text:
+        if ch.isspace():
+            out.append(ch)
+            last_owner = -1
+            continue
+        if b < len(have) and have[b] == norm_char(ch):
+            if last_owner >= 0 and owner[b] != last_owner and (out[-1].isalnum() or out[-1] in _SPACE_AFTER):
+                if "'" not in spelled[owner[b]] and "’" not in spelled[owner[b]]:
+                    out.append(" ")
+            last_owner = owner[b]
+            b += 1
+        elif ch.isalnum():
+            return text  # the words spell something else: the text is kept
+        out.append(ch)
+    return "".join(out) if b == len(have) else text
 
 
 def _spaced_table(transcript: Transcript, measure: WidthMeasure = CHARACTERS) -> tuple[TokenTable, list[tuple[int, int]]] | None:
@@ -137,21 +186,47 @@ def _table_by_utterance(
 ) -> tuple[TokenTable, list[tuple[int, int]]]:
     """:func:`transcript_table` for any shape of input, one utterance at a time."""
     table = TokenTable()
+    table.cjk = cjk = rules.is_cjk
     ranges: list[tuple[int, int]] = []
-    cjk, chinese = rules.is_cjk, rules.is_chinese
+    chinese = rules.is_chinese
+    too_wide = wider_than(measure, measure.line_limit(rules))
+    last_text = ""
     for utterance in transcript.utterances:
         a = len(table)
-        _add_utterance(table, utterance, chinese)
+        text = _add_utterance(table, utterance, chinese, cjk, too_wide)
         if ranges and len(table) > a and only_closing_marks(table.text[a]):
             _glue_to_previous(table, a)
         if len(table) == a:
             continue
         if ranges:
             prev, nxt = table.text[a - 1], table.text[a]
-            table.space[a] = not cjk or (is_word_char(prev[-1]) and is_word_char(nxt[0]))
+            table.space[a] = not cjk or (_latin(prev[-1]) and _latin(nxt[0]))
             table.jieba[a] = None
+            if chinese and not table.space[a]:
+                _jieba_across(table, a, last_text, text)
+        last_text = text
         ranges.append((a, len(table)))
+    if rules.is_japanese:
+        table.glued, table.phrase = japanese_flags(table.text, table.space)
     return table.finish(measure), ranges
+
+
+def _latin(ch: str) -> bool:
+    """A half-width letter or digit: two of them meeting where utterances meet need a space."""
+    return is_word_char(ch) and is_halfwidth(ch)
+
+
+def _jieba_across(table: TokenTable, a: int, before: str, text: str) -> None:
+    """Let jieba price the break before token ``a``, the first of utterance ``text``, with the end of ``before``.
+
+    Why: a vendor may end an utterance inside a word ("分离出" | "来"); priced as a word
+    boundary, a cue would be cut there. jieba sees the characters on both sides instead,
+    as it does inside one utterance, so the cut points across cues obey the same words.
+    """
+    tail = before[-BOUNDARY_CONTEXT:]
+    start = table.offset[a]  # where token ``a`` starts in ``text`` (0 but for a leading bracket)
+    table.jieba[a] = JiebaWords(tail + text[: start + BOUNDARY_CONTEXT])
+    table.offset[a] = len(tail) + start
 
 
 def _glue_to_previous(table: TokenTable, k: int) -> None:
