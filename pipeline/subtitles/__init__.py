@@ -24,7 +24,10 @@ Modules, each one concept, importing only from those above it::
     timing      the timing rules
     cues        Cue, display modes, rendering
     chain       the default chain, recipe, build_cues
-    formats     SRT/WebVTT/ASS/TXT/JSON;  lint  the rule checker;  language, rewrap, refit
+    markup      tags and ASS overrides set beside the plain text, rendered per format
+    encoding    a file's text encoding;  reading  the SRT/WebVTT/ASS readers
+    formats     SRT/WebVTT/ASS/TXT/JSON writers (records: the JSON record);  lint  the rule checker
+    dialogue, retime, rewrap, refit   files others wrote, re-laid cue by cue;  language
 
 Example:
     >>> from pipeline.transcript import Transcript, Utterance
