@@ -199,3 +199,10 @@ def test_rewrap_never_cuts_a_source_cue_below_the_minimum(source: list[Cue], wid
         own = source[_source_of(cue)]
         if own.end_ms - own.start_ms >= rules.min_duration_ms:
             assert cue.end_ms - cue.start_ms >= rules.min_duration_ms, (own, cue)
+
+
+def test_markup_does_not_sway_the_language_guess() -> None:
+    from pipeline.subtitles.language import guess_language
+
+    cues = [Cue(0, 2000, ('<font color="#ffff00" face="Noto Sans">你好世界</font>',))]
+    assert guess_language(cues) == "zh-CN"

@@ -67,3 +67,12 @@ def test_every_refitted_cue_fits_and_no_word_is_lost(texts: list[list[list[str]]
         join_lines([line for c in cues for line in c.lines]).split()
     assert all(a.start_ms <= b.start_ms and a.end_ms <= b.start_ms for a, b in zip(fitted, fitted[1:], strict=False))
     assert all(c.start_ms < c.end_ms for c in fitted)
+
+
+def test_markup_takes_no_room_and_stays_balanced_through_a_refit() -> None:
+    rules = rules_for("zh-CN", max_chars_per_line=10)
+    ok = [Cue(0, 2000, ('<font color="#ffffff">今天天气很好</font>',))]
+    assert refit_cues(ok, rules) == (ok, [])
+    fitted, changes = refit_cues([Cue(0, 4000, ("{\\an8}<i>今天天气很好我们一起去公园散步吧</i>",))], rules)
+    assert [c.lines for c in fitted] == [("{\\an8}<i>今天天气很好</i>", "<i>我们一起去公园散步吧</i>")]
+    assert len(changes) == 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from pipeline.subtitles.cues import Cue
+from pipeline.subtitles.markup import plain_lines
 
 # A text whose letters are at least this share Hangul, Han (with kana) is treated as that script.
 CJK_SHARE = 0.3
@@ -62,7 +63,7 @@ def guess_language(cues: Sequence[Cue]) -> str:
         ``"ko-KR"``, ``"ja-JP"``, ``"zh-CN"`` or, for anything else (including no text at
         all), ``"en-US"``.
     """
-    chars = "".join(ch for cue in cues for line in cue.lines for ch in line if ch.isalnum())
+    chars = "".join(ch for cue in cues for line in plain_lines(cue.lines) for ch in line if ch.isalnum())
     if script_share(chars, is_hangul) >= CJK_SHARE:
         return KOREAN
     kana = script_share(chars, is_kana)
