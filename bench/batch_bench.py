@@ -262,7 +262,7 @@ def prefect_child(config_path: str) -> None:
     """Runs in the child: start/attach the Prefect API, run the batch, read back a breakdown."""
     cfg = json.loads(Path(config_path).read_text())
     started = time.monotonic()
-    from flows.batch import caption_batch
+    from flows.batch import run_batch
     from flows.limits import ensure_limit
 
     client_log = logging.getLogger("prefect.client")
@@ -272,7 +272,7 @@ def prefect_child(config_path: str) -> None:
     ensure_limit("volcengine", cfg["concurrency"])  # the first API call starts the ephemeral server
     startup = time.monotonic() - started
     t0 = time.monotonic()
-    summary = caption_batch(inputs=cfg["clips"], output_dir=cfg["out"], sandbox_url=cfg["sandbox_url"],
+    summary = run_batch(inputs=cfg["clips"], output_dir=cfg["out"], sandbox_url=cfg["sandbox_url"],
                             concurrency=cfg["concurrency"], formats=["srt", "vtt"],
                             child_flow_runs=cfg["child_flow_runs"])
     makespan = time.monotonic() - t0

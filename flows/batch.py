@@ -12,6 +12,7 @@ and ``retry_failed_only`` runs just the ones that failed last time.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import threading
 import time
@@ -29,6 +30,7 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
+from prefect.states import Failed
 
 from flows.caption import CaptionResult, caption_media
 from flows.connections import Connection, connection, open_client, sandbox_root
@@ -36,10 +38,11 @@ from flows.limits import ensure_limit, release_idle_slots, warm_slots
 from flows.links import caption_link
 from flows.params import Format, Language, Target
 from flows.runners import task_runner_from_settings
-from flows.tasks import check_burn_preset, step, steps_inline
+from flows.tasks import LEDGER_NAME, check_burn_preset, step, steps_inline
 from pipeline import sources
-from pipeline.errors import InputError, PipelineError, QuotaExceededError
+from pipeline.errors import InputError, PipelineError, QuotaExceededError, SubmissionInDoubtError
 from pipeline.fileio import check_output_dir, write_text_atomic
+from pipeline.ledger import JobLedger
 
 STATE_NAME = ".batch.json"
 
@@ -49,7 +52,7 @@ class ItemResult:
     """One row of the batch table."""
 
     source: str
-    status: str  # done | failed | skipped
+    status: str  # done | failed | in_doubt | skipped
     label: str = ""
     kind: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
@@ -58,6 +61,8 @@ class ItemResult:
     reused_task: bool = False
     error: str = ""
     seconds: float = 0.0
+    options: str = ""  # fingerprint of the options that shaped the outputs (``options_fingerprint``)
+    row: dict[str, str] = field(default_factory=dict)  # the input row, manifest columns included, for reruns
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,25 @@ class BatchSummary:
     skipped: int
     items: list[ItemResult]
     state_file: str
+    in_doubt: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.in_doubt)
+
+    def line(self) -> str:
+        doubt = f", {self.in_doubt} in doubt (may be charged; see --resubmit-in-doubt)" if self.in_doubt else ""
+        return f"{self.done} done, {self.failed} failed{doubt}, {self.skipped} already done (of {self.total})"
+
+
+def options_fingerprint(options: dict[str, Any]) -> str:
+    """A short stable digest of the options that shape an item's outputs (formats, language, line rules ...).
+
+    Recorded with each finished item: a rerun with other options redoes the local steps (the paid
+    vendor job is reused from the ledger), one with the same options skips the item.
+    """
+    material = json.dumps(options, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
 class BatchState:
@@ -81,12 +105,15 @@ class BatchState:
         except (FileNotFoundError, ValueError):
             self.items = {}
 
-    def finished(self, source: str) -> bool:
+    def finished(self, source: str, fingerprint: str) -> bool:
+        """Done earlier with the same options, and every output still there."""
         entry = self.items.get(source) or {}
-        return entry.get("status") == "done" and all(Path(p).exists() for p in entry.get("outputs", {}).values())
+        return (entry.get("status") == "done" and entry.get("options") == fingerprint
+                and all(Path(p).exists() for p in entry.get("outputs", {}).values()))
 
-    def failed(self) -> list[str]:
-        return [s for s, e in self.items.items() if e.get("status") == "failed"]
+    def rows(self, statuses: tuple[str, ...]) -> list[dict[str, str]]:
+        """The input rows (manifest columns included) of items that ended in one of ``statuses``."""
+        return [e.get("row") or {"source": s} for s, e in self.items.items() if e.get("status") in statuses]
 
     def record(self, result: ItemResult) -> None:
         with self._lock:
@@ -100,7 +127,7 @@ def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any],
     """Caption one item (inline, or in a child flow run); every failure becomes a row, never an exception."""
     started = time.monotonic()
     source = row["source"]
-    result = ItemResult(source=source, status="failed")
+    result = ItemResult(source=source, status="failed", row=dict(row))
     try:
         src = sources.classify(source)
         result.label, result.kind = src.label, src.kind
@@ -109,6 +136,8 @@ def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any],
             done = caption_source(src, item_options, output_dir, output_name, sandbox_url)
         result.status, result.outputs, result.task_id = "done", done.outputs, done.task_id
         result.duration_s, result.reused_task = done.duration_s, done.reused_task
+    except SubmissionInDoubtError as exc:
+        result.status, result.error = "in_doubt", str(exc)
     except PipelineError as exc:
         result.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - a batch isolates every failure, expected or not
@@ -162,10 +191,15 @@ def table_rows(results: list[ItemResult]) -> list[dict[str, Any]]:
 
 def summary_markdown(summary: BatchSummary) -> str:
     failed = [r for r in summary.items if r.status == "failed"]
-    lines = [f"## Batch: {summary.done} done, {summary.failed} failed, {summary.skipped} already done (of {summary.total})", ""]
+    doubtful = [r for r in summary.items if r.status == "in_doubt"]
+    lines = [f"## Batch: {summary.line()}", ""]
     if failed:
         lines += ["### Failed items", "", *[f"- `{r.label or r.source}`: {r.error}" for r in failed], "",
                   "Rerun with `retry_failed_only=true` to try just these."]
+    if doubtful:
+        lines += ["", "### In doubt (the vendor may have the job and charge it)", "",
+                  *[f"- `{r.label or r.source}`" for r in doubtful], "",
+                  "Check the vendor's console; `resubmit_in_doubt=true` submits these again (and may pay twice)."]
     lines += ["", f"State file: `{summary.state_file}`"]
     return "\n".join(lines)
 
@@ -189,6 +223,8 @@ def caption_batch(
     child_flow_runs: bool = False,
     snap_to_frames: bool = False,
     burn_preset: str = "auto",
+    force: bool = False,
+    resubmit_in_doubt: bool = False,
 ) -> BatchSummary:
     """Caption every input; failures are isolated and listed, finished items are not redone.
 
@@ -212,27 +248,39 @@ def caption_batch(
         snap_to_frames: put every cue time on a frame of the item's video (gaps are in its frames either way).
         burn_preset: each video's burn-ready ``<name>.burn.ass``: auto (from the link's platform or the
             frame's shape), a preset name, or none.
+        force: redo every item's local steps, even those done with the same options (paid vendor
+            jobs are still reused from the ledger, never paid again).
+        resubmit_in_doubt: submit again the items whose earlier submit's answer was lost (the vendor
+            may have that job and charge it: this may pay twice). Without it they stay in doubt.
+
+    Ends Failed (with the summary as its message) when any item failed or is in doubt; the
+    summary is the state's data either way (``run_batch`` returns it).
     """
     logger = get_run_logger()
     out = check_output_dir(output_dir, "output_dir")  # before any item is probed or paid for
     if concurrency < 1:
         raise InputError(f"concurrency: {concurrency} must be at least 1")
     state = BatchState(out / STATE_NAME)
-    rows = sources.collect_inputs(inputs, folder, pattern, manifest) if not retry_failed_only else \
-        [{"source": s} for s in state.failed()]
+    if resubmit_in_doubt:
+        released = JobLedger(out / LEDGER_NAME).release_in_doubt()
+        logger.warning("resubmitting %d in-doubt job(s) on request; the vendor may charge them twice", released)
+    rerun = ("failed", "in_doubt") if resubmit_in_doubt else ("failed",)
+    rows = state.rows(rerun) if retry_failed_only else sources.collect_inputs(inputs, folder, pattern, manifest)
     names = sources.output_names(rows)
-    todo = [row for row in rows if not state.finished(row["source"])]
+    options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
+               "resolver": resolver, "snap_to_frames": snap_to_frames, "burn_preset": check_burn_preset(burn_preset)}
+    prints = {r["source"]: options_fingerprint({**options, **r, "output_name": names[r["source"]]}) for r in rows}
+    done_before = {r["source"] for r in rows if not force and state.finished(r["source"], prints[r["source"]])}
+    todo = [row for row in rows if row["source"] not in done_before]
     skipped = [ItemResult(source=r["source"], status="skipped", label=Path(r["source"]).name,
-                          outputs=state.items[r["source"]]["outputs"]) for r in rows if state.finished(r["source"])]
-    logger.info("batch: %d item(s), %d to run, %d already done", len(rows), len(todo), len(skipped))
+                          outputs=state.items[r["source"]]["outputs"]) for r in rows if r["source"] in done_before]
+    logger.info("batch: %d item(s), %d to run, %d already done with these options", len(rows), len(todo), len(skipped))
     ensure_limit("volcengine", concurrency)
     warm_slots("volcengine", len(todo))
     # create_progress_artifact is @async_dispatch'ed, so it is typed "UUID | Coroutine"; this flow is sync,
     # so it returns the artifact's UUID.
     progress = cast(UUID, create_progress_artifact(0.0, key="batch-progress",
                                                    description=f"{len(todo)} item(s) to caption"))
-    options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
-               "resolver": resolver, "snap_to_frames": snap_to_frames, "burn_preset": check_burn_preset(burn_preset)}
     links = sum(sources.is_share_link(r["source"]) for r in todo)
     results: list[ItemResult] = []
     with sandbox_root(target, sandbox_url) as root:
@@ -243,6 +291,7 @@ def caption_batch(
         futures = [caption_item.submit(row, names[row["source"]], options, output_dir, root, child_flow_runs) for row in todo]
         for future in as_completed(futures):
             item = future.result()
+            item.options = prints[item.source]
             state.record(item)
             results.append(item)
             update_progress_artifact(progress, 100.0 * len(results) / max(len(todo), 1))
@@ -250,8 +299,24 @@ def caption_batch(
     order = {row["source"]: i for i, row in enumerate(rows)}
     everything = sorted(results + skipped, key=lambda r: order[r.source])
     summary = BatchSummary(len(rows), sum(r.status == "done" for r in results), sum(r.status == "failed" for r in results),
-                           len(skipped), everything, str(state.path))
+                           len(skipped), everything, str(state.path), sum(r.status == "in_doubt" for r in results))
     create_table_artifact(table_rows(everything), key="batch-items", description="One row per batch item")
     create_markdown_artifact(summary_markdown(summary), key="batch-summary", description="Batch summary")
-    logger.info("batch finished: %d done, %d failed, %d skipped", summary.done, summary.failed, summary.skipped)
+    logger.info("batch finished: %s", summary.line())
+    if not summary.ok:
+        # A Failed state lets Prefect's alerts and automations see it; the summary rides along as data.
+        return cast(BatchSummary, Failed(message=f"batch: {summary.line()}", data=summary))
     return summary
+
+
+def run_batch(**parameters: Any) -> BatchSummary:
+    """Run ``caption_batch`` and return its summary, also when it ended Failed because items failed.
+
+    Raises:
+        PipelineError: the batch itself could not run (bad input, quota refused ...).
+    """
+    state = caption_batch(return_state=True, **parameters)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    return cast(BatchSummary, result)

@@ -26,19 +26,20 @@ from pipeline.errors import (
     InvalidRequestError,
     PipelineError,
     QuotaExceededError,
+    SubmissionInDoubtError,
     VendorError,
 )
 
 #: Exit statuses, so a script or a scheduler can tell what to do next.
 EXIT_OK = 0
-EXIT_NEEDS_A_LOOK = 1      # done, but some batch items failed, or burned frames failed the pixel check
+EXIT_NEEDS_A_LOOK = 1      # some batch items failed, a submit is in doubt, or burned frames failed the pixel check
 EXIT_USER_ERROR = 2        # bad input or setup: a file, an option, credentials; fix it and run again
 EXIT_RETRY_LATER = 3       # the vendor or the network failed (busy, rate limited, job failed, timed out)
 EXIT_QUOTA = 4             # the account's quota, balance or call allowance refused the work
 EXIT_INTERRUPTED = 130
 
-EXIT_STATUSES = f"""exit status: {EXIT_OK} done; {EXIT_NEEDS_A_LOOK} done, but batch items failed or burned frames failed \
-the pixel check; {EXIT_USER_ERROR} bad input or setup (fix it and rerun); {EXIT_RETRY_LATER} vendor or network failure \
+EXIT_STATUSES = f"""exit status: {EXIT_OK} done; {EXIT_NEEDS_A_LOOK} needs a look: batch items failed, a submit is in \
+doubt (the vendor may have the job), or burned frames failed the pixel check; {EXIT_USER_ERROR} bad input or setup (fix it and rerun); {EXIT_RETRY_LATER} vendor or network failure \
 worth a retry later; {EXIT_QUOTA} quota, balance or allowance used up; {EXIT_INTERRUPTED} interrupted"""
 
 
@@ -46,6 +47,8 @@ def exit_status(error: PipelineError) -> int:
     """The exit status for an error the user sees as one line."""
     if isinstance(error, QuotaExceededError):
         return EXIT_QUOTA
+    if isinstance(error, SubmissionInDoubtError):
+        return EXIT_NEEDS_A_LOOK  # someone must check the vendor's console before anything is sent again
     if isinstance(error, AuthenticationError | InvalidRequestError):
         return EXIT_USER_ERROR  # the request or the credentials must change, not the timing
     if error.retryable or isinstance(error, VendorError | DeadlineExceededError | CancelledError):

@@ -23,6 +23,7 @@ from flows.connections import Connection, open_client
 from flows.retries import retry_if_retryable
 from pipeline import subtitles
 from pipeline.errors import InputError, TaskFailedError
+from pipeline.ledger import LEDGER_NAME as LEDGER_NAME
 from pipeline.ledger import JobLedger, file_sha256, job_key
 from pipeline.media import checks, extract, probe
 from pipeline.media.burn_plan import plan_from_transcript, write_burn_ass
@@ -30,8 +31,6 @@ from pipeline.media.presets import PRESETS
 from pipeline.media.review import write_review
 from pipeline.transcript import Transcript
 from pipeline.vendors.volcengine import AtaOptions, CaptionOptions
-
-LEDGER_NAME = ".jobs.json"
 
 # A batch item runs a whole flow body inside its one task run, with the steps as plain calls:
 # a child flow run plus a task run per step cost about 17 API writes per item against 5, and on
@@ -100,7 +99,8 @@ def submit_volcengine(audio: extract.ExtractedAudio, options: CaptionOptions | A
                 return client.submit_ata_file(audio.path, text, options)
             return client.submit_caption_file(audio.path, options)
 
-    task_id, reused = JobLedger(Path(ledger_path)).submit_once(key, submit, audio=audio.path.name, api=api)
+    task_id, reused = JobLedger(Path(ledger_path)).submit_once(key, submit, what=f"{api} submit of {audio.path.name}",
+                                                               audio=audio.path.name, api=api)
     verb = "reusing vendor task %s submitted earlier for %s" if reused else "submitted as vendor task %s: %s"
     get_run_logger().info(verb, task_id, audio.path.name)
     return task_id, reused

@@ -21,6 +21,7 @@
     ├── TransportError              no usable HTTP answer (network, timeouts, 5xx after retries)
     ├── DeadlineExceededError       a job did not finish within its overall deadline
     ├── CancelledError              waiting was cancelled (the vendor job keeps running)
+    ├── SubmissionInDoubtError      a submit's answer was lost: the vendor may have the job (and charge it)
     └── SubtitleError               subtitle text could not be read or written
         └── InvalidRulesError       a subtitle limit is out of range (also a ValueError)
 
@@ -137,6 +138,15 @@ class DeadlineExceededError(PipelineError):
 
 class CancelledError(PipelineError):
     """Waiting for a job was cancelled on request; the job can be resumed by its id."""
+
+
+class SubmissionInDoubtError(PipelineError):
+    """A submit was sent but its answer was lost (or the run died waiting for it).
+
+    The vendor may have created, and will charge, the job; Volcengine has no idempotency key
+    to ask. Never retried on its own: resubmitting is the user's deliberate choice
+    (``--resubmit-in-doubt``).
+    """
 
 
 class SubtitleError(PipelineError):

@@ -1,8 +1,12 @@
 """A record of submitted vendor jobs, so a rerun after a crash reuses a job instead of paying again.
 
 The key is what determines the vendor's answer: the audio's content hash, the endpoint and the
-options. The record is written (atomically) the moment the vendor returns a task id, before
-any waiting, so a crash while polling loses nothing.
+options. The ledger is written ahead: the intent (status ``submitting``) before the request goes
+out, the task id the moment the vendor returns it, before any waiting. So a crash while polling
+loses nothing, and a submit whose answer never came back (a dropped connection, a crash in
+between) is known to be **in doubt**: the vendor may have the job and charge it. An in-doubt
+job is never submitted again on its own (:class:`SubmissionInDoubtError`); ``release_in_doubt``
+is the deliberate way to do it.
 """
 
 from __future__ import annotations
@@ -11,13 +15,18 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from pipeline.errors import SubmissionInDoubtError, TransportError
 from pipeline.fileio import write_text_atomic
+from pipeline.vendors.http import is_undelivered
 
 try:
     import fcntl
@@ -25,6 +34,29 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 HASH_CHUNK = 1024 * 1024
+LEDGER_NAME = ".jobs.json"  # the ledger's file name in an output folder
+SUBMITTING = "submitting"   # the intent, written before the request goes out
+IN_DOUBT = "in_doubt"       # the request went out, its answer did not come back
+RESUBMIT = "resubmit"       # in doubt, and released by the user: submit again on purpose
+RESUBMIT_HINT = "rerun with --resubmit-in-doubt to submit it again (and maybe pay twice)"
+
+
+def answer_was_lost(exc: BaseException) -> bool:
+    """True when a failed submit may still have created the job at the vendor.
+
+    A coded refusal or a connection that never opened created nothing; a cut connection, a read
+    timeout or a 5xx after the request was sent may have.
+    """
+    if getattr(exc, "maybe_processed", False):
+        return True
+    cause = exc.__cause__ if isinstance(exc, TransportError) else exc
+    return isinstance(cause, httpx.HTTPError) and not is_undelivered(cause)
+
+
+def in_doubt_message(what: str, entry: dict[str, Any]) -> str:
+    since = f" (sent {entry['intent_at']})" if entry.get("intent_at") else ""
+    return (f"{what}: the submit was sent but its answer was lost{since}; the vendor may have accepted it and will "
+            f"charge it; check the vendor's console, then {RESUBMIT_HINT}")
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -114,20 +146,63 @@ class JobLedger:
             data[key] = {**data.get(key, {}), **entry}
             write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
 
-    def submit_once(self, key: str, submit: Callable[[], str], **meta: Any) -> tuple[str, bool]:
+    def submit_once(self, key: str, submit: Callable[[], str], what: str = "submit", **meta: Any) -> tuple[str, bool]:
         """The task id for ``key``: the recorded one, or ``submit()``'s, recorded at once.
 
         Returns (task id, whether it was reused). Two threads with the same key (the same clip
         twice in a batch) submit once: the second waits and reuses. A job marked "failed" is
-        submitted again.
+        submitted again. The intent is recorded before ``submit()`` runs; ``what`` names the
+        item in the in-doubt message.
+
+        Raises:
+            SubmissionInDoubtError: an earlier submit of ``key`` (or this one) went out and its
+                answer was lost; nothing is sent until ``release_in_doubt``.
         """
         with self._key(key):
-            known = self.get(key)
-            if known and known.get("task_id") and known.get("status") != "failed":
+            known = self.get(key) or {}
+            if known.get("task_id") and known.get("status") != "failed":
                 return str(known["task_id"]), True
-            task_id = submit()
+            if known.get("status") in (SUBMITTING, IN_DOUBT):
+                # SUBMITTING here means the run that wrote it died between sending and recording.
+                self.record(key, status=IN_DOUBT)
+                raise SubmissionInDoubtError(in_doubt_message(what, known))
+            intent_at = time.strftime("%Y-%m-%d %H:%M:%S")
+            if known.get("status") == RESUBMIT:
+                meta["resubmitted_after_doubt"] = True  # the earlier, doubtful job may exist and be charged too
+            self.record(key, status=SUBMITTING, task_id=None, intent_at=intent_at, **meta)
+            try:
+                task_id = submit()
+            except Exception as exc:
+                if answer_was_lost(exc):
+                    self.record(key, status=IN_DOUBT, error=str(exc)[:200])
+                    raise SubmissionInDoubtError(in_doubt_message(what, {"intent_at": intent_at})) from exc
+                self.forget(key)  # refused or never delivered: nothing exists at the vendor
+                raise
+            except BaseException:
+                # Interrupted while the request may be in flight: in doubt, as after a crash.
+                self.record(key, status=IN_DOUBT)
+                raise
             self.record(key, task_id=task_id, status="submitted", **meta)
             return task_id, False
+
+    def in_doubt(self) -> list[str]:
+        """Keys of submits whose answer was lost (or whose run died while sending)."""
+        with self._whole():
+            return [k for k, e in self._load().items() if e.get("status") in (SUBMITTING, IN_DOUBT)]
+
+    def release_in_doubt(self) -> int:
+        """Allow every in-doubt submit to be sent again (the user's deliberate choice); returns how many.
+
+        Call only while no run uses this ledger: a ``submitting`` entry of a live run looks the same.
+        """
+        with self._whole():
+            data = self._load()
+            keys = [k for k, e in data.items() if e.get("status") in (SUBMITTING, IN_DOUBT)]
+            for key in keys:
+                data[key]["status"] = RESUBMIT
+            if keys:
+                write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
+            return len(keys)
 
     def mark_task(self, task_id: str, status: str) -> None:
         """Set ``status`` on every entry that holds ``task_id``."""

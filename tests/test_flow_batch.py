@@ -39,12 +39,25 @@ def test_state_file_knows_finished_and_failed(tmp_path: Path) -> None:
     out = tmp_path / "x.srt"
     out.write_text("1")
     state = BatchState(tmp_path / ".batch.json")
-    state.record(ItemResult("a", "done", outputs={"srt": str(out)}))
-    state.record(ItemResult("b", "failed", error="boom"))
+    state.record(ItemResult("a", "done", outputs={"srt": str(out)}, options="opts1"))
+    state.record(ItemResult("b", "failed", error="boom", row={"source": "b", "language": "en-US"}))
+    state.record(ItemResult("c", "in_doubt", error="answer lost"))
     again = BatchState(tmp_path / ".batch.json")
-    assert again.finished("a") and not again.finished("b") and again.failed() == ["b"]
+    assert again.finished("a", "opts1") and not again.finished("b", "opts1")
+    assert not again.finished("a", "opts2")  # other options (formats, language, line rules): redone
+    assert again.rows(("failed",)) == [{"source": "b", "language": "en-US"}]  # manifest columns kept for the rerun
+    assert again.rows(("failed", "in_doubt")) == [{"source": "b", "language": "en-US"}, {"source": "c"}]
     out.unlink()
-    assert not BatchState(tmp_path / ".batch.json").finished("a")  # a deleted output is redone
+    assert not BatchState(tmp_path / ".batch.json").finished("a", "opts1")  # a deleted output is redone
+
+
+def test_the_fingerprint_follows_the_options_that_shape_outputs() -> None:
+    from flows.batch import options_fingerprint
+
+    base = {"language": "zh-CN", "formats": ["srt", "vtt"], "burn_preset": "auto"}
+    assert options_fingerprint(base) == options_fingerprint(dict(reversed(list(base.items()))))
+    assert options_fingerprint(base) != options_fingerprint({**base, "formats": ["srt", "ass"]})
+    assert options_fingerprint(base) != options_fingerprint({**base, "language": "en-US"})
 
 
 @pytest.mark.prefect
@@ -52,7 +65,7 @@ def test_state_file_knows_finished_and_failed(tmp_path: Path) -> None:
 def test_batch_isolates_failures_skips_done_and_retries_only_failed(tmp_path: Path, silent_wav: Path) -> None:
     from prefect.artifacts import Artifact
 
-    from flows.batch import caption_batch
+    from flows.batch import caption_batch, run_batch
     from pipeline.sandbox import SandboxServer
 
     folder = tmp_path / "in"
@@ -63,7 +76,10 @@ def test_batch_isolates_failures_skips_done_and_retries_only_failed(tmp_path: Pa
     shutil.copy(silent_wav, folder / "quiet.wav")
     out = tmp_path / "out"
     with SandboxServer() as sandbox:
-        first = caption_batch(folder=str(folder), output_dir=str(out), sandbox_url=sandbox.base_url, concurrency=2)
+        state = caption_batch(folder=str(folder), output_dir=str(out), sandbox_url=sandbox.base_url, concurrency=2,
+                              return_state=True)
+        assert state.is_failed() and state.message == "batch: 2 done, 2 failed, 0 already done (of 4)"
+        first = state.result(raise_on_failure=False)
         assert (first.total, first.done, first.failed) == (4, 2, 2)
         errors = {Path(r.source).name: r.error for r in first.items if r.status == "failed"}
         assert "not a readable video or audio file" in errors["broken.mp4"]
@@ -72,12 +88,12 @@ def test_batch_isolates_failures_skips_done_and_retries_only_failed(tmp_path: Pa
         # The same audio twice in one batch is one job.
         assert sandbox.state.submissions.total == 1
 
-        second = caption_batch(folder=str(folder), output_dir=str(out), sandbox_url=sandbox.base_url)
+        second = run_batch(folder=str(folder), output_dir=str(out), sandbox_url=sandbox.base_url)
         assert (second.done, second.skipped, second.failed) == (0, 2, 2)
 
         (folder / "broken.mp4").unlink()
         shutil.copy(SAMPLES / "en_demo.mp4", folder / "broken.mp4")
-        third = caption_batch(output_dir=str(out), sandbox_url=sandbox.base_url, retry_failed_only=True, language="en-US")
+        third = run_batch(output_dir=str(out), sandbox_url=sandbox.base_url, retry_failed_only=True, language="en-US")
         assert {Path(r.source).name: r.status for r in third.items} == {"broken.mp4": "done", "quiet.wav": "failed"}
         assert sandbox.state.submissions.total == 2 and sandbox.state.submissions.duplicates() == {}
 
@@ -147,3 +163,46 @@ def test_items_run_inline_unless_child_flow_runs_are_asked_for(tmp_path: Path, c
     assert len(children) == (2 if child_flow_runs else 0)
     # Inline, an item is its one caption-item task run: no step task runs anywhere.
     assert ("prepare-audio" in names) == child_flow_runs
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_new_options_redo_the_local_steps_and_reuse_the_paid_job(tmp_path: Path) -> None:
+    from flows.batch import run_batch
+    from pipeline.sandbox import SandboxServer
+
+    out = tmp_path / "out"
+    clip = str(SAMPLES / "zh_demo.mp4")
+    with SandboxServer() as sandbox:
+        first = run_batch(inputs=[clip], output_dir=str(out), sandbox_url=sandbox.base_url, burn_preset="none")
+        again = run_batch(inputs=[clip], output_dir=str(out), sandbox_url=sandbox.base_url, burn_preset="none")
+        more = run_batch(inputs=[clip], output_dir=str(out), sandbox_url=sandbox.base_url, burn_preset="none",
+                         formats=["srt", "ass"])
+        forced = run_batch(inputs=[clip], output_dir=str(out), sandbox_url=sandbox.base_url, burn_preset="none",
+                           formats=["srt", "ass"], force=True)
+        assert sandbox.state.submissions.total == 1  # one paid job for all four runs
+    assert (first.done, again.skipped, more.done, forced.done) == (1, 1, 1, 1)
+    assert (out / "zh_demo.ass").is_file()
+    assert more.items[0].reused_task and forced.items[0].reused_task
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_an_in_doubt_item_is_counted_and_never_resubmitted_on_its_own(tmp_path: Path) -> None:
+    from flows.batch import run_batch
+    from pipeline.sandbox import FaultConfig, SandboxConfig, SandboxServer
+
+    out = tmp_path / "out"
+    lost = FaultConfig(drop_rate=1.0, drop_after_handling=True, endpoints="volcengine.caption.submit")
+    with SandboxServer(SandboxConfig(faults=lost)) as sandbox:
+        kwargs = {"output_dir": str(out), "sandbox_url": sandbox.base_url, "burn_preset": "none"}
+        first = run_batch(inputs=[str(SAMPLES / "zh_demo.mp4")], **kwargs)
+        assert (first.done, first.failed, first.in_doubt) == (0, 0, 1)
+        assert "may have accepted it and will charge it" in first.items[0].error
+        assert "1 in doubt" in first.line()
+        rerun = run_batch(inputs=[str(SAMPLES / "zh_demo.mp4")], **kwargs)
+        retried = run_batch(retry_failed_only=True, **kwargs)
+        assert rerun.in_doubt == 1 and retried.total == 0
+        assert sandbox.state.submissions.total == 1  # neither the rerun nor --retry-failed paid again
+        deliberate = run_batch(retry_failed_only=True, resubmit_in_doubt=True, **kwargs)
+        assert deliberate.total == 1 and sandbox.state.submissions.total == 2  # sent again, on request only

@@ -100,7 +100,7 @@ def ledger_entries(output_dir: Path) -> dict[str, dict[str, Any]]:
 
 def kill_when_in_flight(proc: subprocess.Popen[bytes], log: Path, sandbox: Any, output_dir: Path,
                         at_least: int) -> None:
-    """SIGKILL the child once ``at_least`` jobs were accepted, all recorded, and some still running.
+    """SIGKILL the child once ``at_least`` jobs were accepted, all recorded, none half-submitted, and some running.
 
     The child is frozen while the sandbox and the ledger are compared, so nothing can be
     submitted between the check and the kill.
@@ -116,7 +116,11 @@ def kill_when_in_flight(proc: subprocess.Popen[bytes], log: Path, sandbox: Any, 
         if sandbox.state.submissions.total >= at_least:
             os.killpg(proc.pid, signal.SIGSTOP)
             stats = sandbox.state.stats()
-            if len(ledger_entries(output_dir)) == stats["submissions"]["total"] and stats["jobs"]["processing"]:
+            entries = ledger_entries(output_dir).values()
+            recorded = sum(bool(e.get("task_id")) for e in entries)
+            # No submit half-way (intent written, id not yet): killed there, it would rightly be in doubt.
+            sending = any(e.get("status") == "submitting" for e in entries)
+            if recorded == stats["submissions"]["total"] and not sending and stats["jobs"]["processing"]:
                 kill_group(proc)
                 return
             os.killpg(proc.pid, signal.SIGCONT)
@@ -145,13 +149,13 @@ def free_leaked_slots() -> None:
 
 def test_batch_killed_mid_flight_resumes_without_submitting_anything_twice(
         clips: list[Path], sandbox: Any, tmp_path: Path) -> None:
-    from flows.batch import STATE_NAME, caption_batch
+    from flows.batch import STATE_NAME, run_batch
 
     inputs = [str(p) for p in clips[:CLIPS]]
     out = tmp_path / "out"
     log = tmp_path / "child.log"
     kwargs = {"inputs": inputs, "output_dir": str(out), "sandbox_url": sandbox.base_url, "concurrency": CONCURRENCY}
-    child = start_child(f"import json\nfrom flows.batch import caption_batch\ncaption_batch(**json.loads({json.dumps(kwargs)!r}))", log)
+    child = start_child(f"import json\nfrom flows.batch import run_batch\nrun_batch(**json.loads({json.dumps(kwargs)!r}))", log)
     try:
         kill_when_in_flight(child, log, sandbox, out, at_least=2)
     finally:
@@ -170,7 +174,7 @@ def test_batch_killed_mid_flight_resumes_without_submitting_anything_twice(
     free_leaked_slots()
 
     started = time.monotonic()
-    summary = caption_batch(**kwargs)
+    summary = run_batch(**kwargs)
     resume_s = time.monotonic() - started
 
     assert (summary.done, summary.skipped, summary.failed) == (CLIPS - done_before, done_before, 0)

@@ -10,10 +10,12 @@ from flows.commands.common import (
     add_language_argument,
     add_line_arguments,
     add_output_argument,
+    add_resubmit_argument,
     add_snap_argument,
     add_target_arguments,
     check_output,
     parse_formats,
+    release_in_doubt_if_asked,
     target_kwargs,
 )
 from flows.params import Format
@@ -31,6 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
     add_line_arguments(p)
     add_snap_argument(p)
+    add_resubmit_argument(p)
     add_burn_argument(p, review=False)
     add_target_arguments(p, "Volcengine Credentials")
     p.set_defaults(run=run)
@@ -44,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     check_output(args)
     read_script(None, args.script_file)
     preflight(args.media)
+    release_in_doubt_if_asked(args)
     from flows.align import align_script
     from flows.logs import configure_console
 

@@ -28,7 +28,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add_output_argument(p)
     add_language_argument(p)
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
-    p.add_argument("--retry-failed", action="store_true", help="run only the items that failed last time in --output-dir")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="run only the items that failed last time in --output-dir (not those in doubt)")
+    p.add_argument("--force", action="store_true",
+                   help="redo every item's local steps, also those already done (paid vendor jobs are reused, not paid again)")
+    p.add_argument("--resubmit-in-doubt", action="store_true",
+                   help="submit again the items whose submit's answer was lost: the vendor may have those jobs and "
+                        "charge them, so this may pay twice; check the vendor's console first")
     p.add_argument("--concurrency", type=positive_int, default=4, help="vendor jobs at once (default 4)")
     p.add_argument("--child-flow-runs", action="store_true",
                    help="run each item as a child flow run with a task per step (richer UI, ~3x the API writes)")
@@ -45,19 +51,20 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.retry_failed:
         collect_inputs(args.inputs, args.folder, args.pattern, args.manifest)  # fail fast on an empty batch
-    from flows.batch import caption_batch
+    from flows.batch import run_batch
     from flows.logs import configure_console
 
     configure_console()
-    summary = caption_batch(inputs=args.inputs or None, folder=args.folder, pattern=args.pattern, manifest=args.manifest,
+    summary = run_batch(inputs=args.inputs or None, folder=args.folder, pattern=args.pattern, manifest=args.manifest,
                             output_dir=args.output_dir, language=args.language, formats=formats,
                             retry_failed_only=args.retry_failed, concurrency=args.concurrency, child_flow_runs=args.child_flow_runs,
-                            snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, **target_kwargs(args))
+                            snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, force=args.force,
+                            resubmit_in_doubt=args.resubmit_in_doubt, **target_kwargs(args))
     for item in summary.items:
-        mark = {"done": "ok  ", "skipped": "done", "failed": "FAIL"}[item.status]
-        detail = item.error if item.status == "failed" else ", ".join(item.outputs.values())
+        mark = {"done": "ok  ", "skipped": "done", "failed": "FAIL", "in_doubt": "DOUBT"}[item.status]
+        detail = item.error if item.error else ", ".join(item.outputs.values())
         print(f"{mark} {item.label or item.source}: {detail}")
-    print(f"{summary.done} done, {summary.failed} failed, {summary.skipped} already done; state: {summary.state_file}")
-    return 1 if summary.failed else 0
+    print(f"{summary.line()}; state: {summary.state_file}")
+    return 0 if summary.ok else 1
 
 

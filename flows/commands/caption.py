@@ -10,10 +10,12 @@ from flows.commands.common import (
     add_language_argument,
     add_line_arguments,
     add_output_argument,
+    add_resubmit_argument,
     add_snap_argument,
     add_target_arguments,
     check_output,
     parse_formats,
+    release_in_doubt_if_asked,
     target_kwargs,
 )
 from flows.params import CaptionType, Format
@@ -31,6 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
     add_line_arguments(p)
     add_snap_argument(p)
+    add_resubmit_argument(p)
     add_burn_argument(p)
     add_target_arguments(p, "Volcengine Credentials")
     p.set_defaults(run=run)
@@ -48,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
     check_output(args)
     preflight(args.media)
+    release_in_doubt_if_asked(args)
     from flows.caption import caption_media  # Prefect loads only once the input looks usable
     from flows.logs import configure_console
 

@@ -93,3 +93,21 @@ def parse_formats(text: str) -> list[Format]:
 def check_output(args: argparse.Namespace) -> None:
     """Refuse an unusable ``-o`` in milliseconds, before probing, the server start or any vendor call."""
     check_output_dir(args.output_dir, "-o/--output-dir")
+
+
+def add_resubmit_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--resubmit-in-doubt", action="store_true",
+                   help="submit again a job whose earlier submit's answer was lost: the vendor may have it and "
+                        "charge it, so this may pay twice; check the vendor's console first")
+
+
+def release_in_doubt_if_asked(args: argparse.Namespace) -> None:
+    """With ``--resubmit-in-doubt``, let the output folder's in-doubt submits be sent again."""
+    if not args.resubmit_in_doubt:
+        return
+    from pathlib import Path
+
+    from pipeline.ledger import LEDGER_NAME, JobLedger
+
+    released = JobLedger(Path(args.output_dir) / LEDGER_NAME).release_in_doubt()
+    print(f"resubmitting {released} in-doubt job(s) on request; the vendor may charge them twice")
