@@ -105,6 +105,7 @@ def test_quiet_and_verbose_exclude_each_other(capsys: pytest.CaptureFixture[str]
     (errors.TransportError("HTTP 503 from the vendor"), 3),
     (errors.DeadlineExceededError("not done in 600 s"), 3),
     (errors.QuotaExceededError("transcriptgenerate", 403, "quota used up"), 4),
+    (errors.SubmissionInDoubtError("clip.mp4: the submit was sent but its answer was lost"), 1),
 ])
 def test_each_kind_of_failure_has_its_exit_status(error: errors.PipelineError, status: int,
                                                   monkeypatch: pytest.MonkeyPatch,
