@@ -125,4 +125,4 @@ def test_help_documents_the_exit_statuses(capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit):
         main(["--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "exit status: 0 done; 1 done, but batch items failed" in out and "4 quota, balance" in out
+    assert "exit status: 0 done; 1 needs a look: batch items failed, a submit is in doubt" in out and "4 quota, balance" in out
