@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.subtitles.rules import rules_for
@@ -73,6 +73,7 @@ TRANSLATION = st.lists(st.lists(WORD, min_size=1, max_size=25).map(lambda ws: " 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(SENTENCE, min_size=1, max_size=10), TRANSLATION, st.integers(50, 1500))
+@example(["了。"], ["The " * 20 + "the.", "The " * 11 + "the.", "The.", "The.", "The " * 5 + "the."], 50)  # squeezed
 def test_every_character_once_in_order_and_cues_inside_their_source_span(source: list[str], target: list[str],
                                                                         gap_ms: int) -> None:
     transcript = zh_transcript(source, gap_ms=gap_ms)

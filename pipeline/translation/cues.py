@@ -60,20 +60,25 @@ def _clamped(run: Sequence[Cue], lo: int, hi: int, after: int) -> list[tuple[int
 
 
 def _squeezed(run: Sequence[Cue], lo: int, hi: int, gap: int) -> list[tuple[int, int]]:
-    """The run laid out over ``[lo, hi]`` in proportion to the cues' own durations, ``gap`` apart."""
+    """The run laid out over ``[lo, hi]`` in proportion to the cues' own durations, ``gap`` apart.
+
+    Every cue gets at least a millisecond; the rest of the room is shared in proportion.
+    """
     count = len(run)
     gap = max(0, min(gap, (hi - lo) // (2 * count)))
-    room = max(count, hi - lo - gap * (count - 1))
+    room = hi - lo - gap * (count - 1)
+    if room < count:
+        gap, room = 0, hi - lo
+    spare = max(0, room - count)
     weights = [max(1, cue.end_ms - cue.start_ms) for cue in run]
     total = sum(weights)
     times: list[tuple[int, int]] = []
-    t, used = float(lo), 0
-    for cue_weight in weights:
-        used += cue_weight
-        end = lo + round(room * used / total) + gap * len(times)
-        start = round(t)
-        times.append((start, max(start + 1, end)))
-        t = max(start + 1, end) + gap
+    start, used = lo, 0
+    for number, weight in enumerate(weights, start=1):
+        used += weight
+        end = lo + gap * (number - 1) + number + round(spare * used / total)
+        times.append((start, end))
+        start = end + gap
     return times
 
 
