@@ -94,3 +94,12 @@ def test_rules_limits_are_applied() -> None:
 def test_no_text_gives_no_cues() -> None:
     assert rewrap_cues([], rules_for("en-US")) == []
     assert rewrap_cues([Cue(0, 1000, ("",))], rules_for("zh-CN")) == []
+
+
+def test_a_fast_cue_is_lengthened_into_the_silence_only_so_far() -> None:
+    rules = rules_for("en-US")  # 20 characters a second
+    text = ("- Ta en kopp varmt te.", "- Det är inte varmt.")  # 42 characters: 2100 ms to read
+    cues = rewrap_cues([Cue(1000, 3000, text), Cue(3500, 5500, ("Vad sa du?",))], rules)
+    assert cues[0] == Cue(1000, 3420, text)  # 3100 to read it, then the 400 ms gap closed to 80
+    late = rewrap_cues([Cue(1000, 1500, ("A line far too long to read in half a second.",))], rules)
+    assert late[0].end_ms == 1000 + rules.min_duration_ms + rules.close_gap_ms, "no later than the gap rules allow"

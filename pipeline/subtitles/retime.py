@@ -4,9 +4,11 @@ A rewrap (see :mod:`.rewrap`) may not move text away from its time. So the piece
 source cue is cut into share that cue's span, in proportion to their reading length, none
 shorter than ``min_duration_ms`` (when the span is too short for that, pieces are merged
 instead of flashing by), none longer than ``max_duration_ms``. Between source cues only the
-gap rules move times: a cue shorter than the minimum is lengthened into the silence after
-it, a gap under the minimum is widened, one under ``close_gap_ms`` closed to the minimum,
-and cues that overlap in the source are left simultaneous.
+gap rules move times: a cue shorter than the minimum, or than its reading time at
+``max_cps``, is lengthened into the silence after it (by at most ``close_gap_ms`` past its
+source cue's end, or past the minimum duration), a gap under the minimum is widened, one
+under ``close_gap_ms`` closed to the minimum (within the same bound), and cues that overlap
+in the source are left simultaneous.
 
 Example:
     >>> from pipeline.subtitles.rules import rules_for
@@ -22,7 +24,9 @@ from typing import cast
 
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.groups import Group
+from pipeline.subtitles.markup import plain_lines
 from pipeline.subtitles.rules import CueRules
+from pipeline.subtitles.text import reading_length
 from pipeline.subtitles.timing import SnapToFrames
 
 
@@ -118,23 +122,31 @@ def space_cues(cues: Sequence[Cue], sources: Sequence[int], spans: Sequence[tupl
     """
     order = sorted(range(len(cues)), key=lambda k: (cues[k].start_ms, cues[k].end_ms))
     times = [_Times(cues[k].start_ms, cues[k].end_ms) for k in order]
-    floors = [min(rules.min_duration_ms, max(0, spans[sources[k]][1] - spans[sources[k]][0])) for k in order]
+    own = [spans[sources[k]] for k in order]
+    floors = [min(rules.min_duration_ms, max(0, end - start)) for start, end in own]
+    # The latest a cue may end: its source cue's end (or the minimum duration after its
+    # start), plus a closed gap. The time it would like: the minimum, or its reading time.
+    latest = [max(end, start + rules.min_duration_ms) + rules.close_gap_ms for start, end in own]
+    wanted = [min(rules.max_duration_ms, max(rules.min_duration_ms, math.ceil(
+        reading_length("".join(plain_lines(cues[k].lines)), rules.is_cjk) * 1000 / rules.max_cps))) for k in order]
     gap = rules.min_gap_ms
-    for i, (cur, nxt) in enumerate(zip(times, times[1:], strict=False)):
-        if nxt.start_ms < cur.end_ms:  # overlapping in the source: keep them simultaneous
+    for i, t in enumerate(times):
+        nxt = times[i + 1] if i + 1 < len(times) else None
+        if nxt is not None and nxt.start_ms < t.end_ms:  # overlapping in the source: keep them simultaneous
             continue
-        if cur.end_ms - cur.start_ms < rules.min_duration_ms:
-            cur.end_ms = max(cur.end_ms, min(cur.start_ms + rules.min_duration_ms, nxt.start_ms - gap))
-        space = nxt.start_ms - cur.end_ms
+        room = min(latest[i], nxt.start_ms - gap if nxt else latest[i])
+        if t.end_ms - t.start_ms < wanted[i]:
+            t.end_ms = max(t.end_ms, min(t.start_ms + wanted[i], room))
+        if nxt is None:
+            continue
+        space = nxt.start_ms - t.end_ms
         if space < gap:
-            if nxt.start_ms - gap - cur.start_ms >= floors[i]:
-                cur.end_ms = nxt.start_ms - gap
-            elif nxt.end_ms - (cur.end_ms + gap) >= floors[i + 1]:
-                nxt.start_ms = cur.end_ms + gap
-        elif space < rules.close_gap_ms and nxt.start_ms - gap - cur.start_ms <= rules.max_duration_ms:
-            cur.end_ms = nxt.start_ms - gap
-    if times and times[-1].end_ms - times[-1].start_ms < rules.min_duration_ms:
-        times[-1].end_ms = times[-1].start_ms + rules.min_duration_ms
+            if nxt.start_ms - gap - t.start_ms >= floors[i]:
+                t.end_ms = nxt.start_ms - gap
+            elif nxt.end_ms - (t.end_ms + gap) >= floors[i + 1]:
+                nxt.start_ms = t.end_ms + gap
+        elif space < rules.close_gap_ms and room - t.start_ms <= rules.max_duration_ms and room == nxt.start_ms - gap:
+            t.end_ms = room
     if rules.snap_to_frames:
         _snap(times, rules)
     return [Cue(t.start_ms, t.end_ms, cues[k].lines) for t, k in zip(times, order, strict=True)]
