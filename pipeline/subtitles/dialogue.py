@@ -33,8 +33,9 @@ def dialogue_turns(text: str, lines: Sequence[tuple[int, int]]) -> list[tuple[in
     """The speakers' turns of a cue as ``(start, end)`` ranges of ``text``, or one range for all of it.
 
     A source line starting with a dash starts a turn, and so does a dash after a sentence end
-    inside a line that is part of a dashed turn. It is a dialogue (several turns) only when
-    some turn after the first starts with a dash; otherwise the whole text is one range.
+    inside a line (``Te llamé. - Ya lo sé.``: some styles dash only the second speaker). It
+    is a dialogue (several turns) only when some turn after the first starts with a dash;
+    otherwise the whole text is one range.
 
     Args:
         text: the cue's plain running text.
@@ -47,10 +48,9 @@ def dialogue_turns(text: str, lines: Sequence[tuple[int, int]]) -> list[tuple[in
     turns: list[tuple[int, int]] = []
     for a, b in zip(starts, bounds, strict=True):
         piece_start = a
-        if starts_turn(text[a:b]):
-            for match in _INLINE_TURN.finditer(text, a, b):
-                turns.append((piece_start, match.start()))
-                piece_start = match.end()
+        for match in _INLINE_TURN.finditer(text, a, b):
+            turns.append((piece_start, match.start()))
+            piece_start = match.end()
         turns.append((piece_start, b))
     turns = [(a, a + len(text[a:b].rstrip())) for a, b in turns if text[a:b].strip()]
     if len(turns) < 2 or not any(starts_turn(text[a:b]) for a, b in turns[1:]):
