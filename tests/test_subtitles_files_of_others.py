@@ -211,4 +211,5 @@ def test_markup_does_not_sway_the_language_guess() -> None:
 def test_a_second_speaker_dashed_after_a_sentence_end_gets_a_line() -> None:
     cues = rewrap_cues([Cue(0, 3000, ("<i>Te llamé tres veces.</i> - Ya lo sé, mamá.",))], ES)
     assert cues == [Cue(0, 3000, ("<i>Te llamé tres veces.</i>", "- Ya lo sé, mamá."))]
+    assert not any(i.rule == "unneeded_break" for i in lint_cues(cues, ES)), "a dialogue's break is meant"
     assert rewrap_cues([Cue(0, 3000, ("It costs 5 - 10 dollars.",))], ES)[0].lines == ("It costs 5 - 10 dollars.",)

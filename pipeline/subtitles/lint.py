@@ -92,8 +92,8 @@ def _check_text(index: int, cue: Cue, rules: CueRules) -> list[LintIssue]:
 
 
 def _is_dialogue(lines: Sequence[str]) -> bool:
-    """One line per speaker, each starting with a dash: the break is meant."""
-    return len(lines) > 1 and all(line.lstrip()[:1] in DASHES for line in lines)
+    """One line per speaker, each after the first starting with a dash: the break is meant."""
+    return len(lines) > 1 and all(line.lstrip()[:1] in DASHES for line in lines[1:])
 
 
 def _has_space_between_cjk(line: str) -> bool:
