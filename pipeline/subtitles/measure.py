@@ -65,9 +65,14 @@ class CharacterCount:
     space_width: int = 1
 
     def widths(self, texts: Sequence[str]) -> list[int]:
-        if "".join(texts).isascii():
-            return list(map(len, texts))
-        return list(map(_COLUMNS.__getitem__, texts))
+        return self.widths_and_ascii(texts)[0]
+
+    def widths_and_ascii(self, texts: Sequence[str]) -> tuple[list[int], bool]:
+        """:meth:`widths`, and whether all ``texts`` are ASCII without a newline (widths are lengths)."""
+        joined = "".join(texts)
+        if joined.isascii():
+            return list(map(len, texts)), "\n" not in joined
+        return list(map(_COLUMNS.__getitem__, texts)), False
 
     def line_limit(self, rules: CueRules) -> int:
         """``max_chars_per_line`` in columns: full-width characters (two columns each) in CJK languages."""

@@ -21,7 +21,7 @@ from operator import add, itemgetter
 
 from pipeline.subtitles.costs import flag_cost, pause_bonus, text_break_cost
 from pipeline.subtitles.japanese import japanese_flags
-from pipeline.subtitles.measure import CHARACTERS, WidthMeasure
+from pipeline.subtitles.measure import CHARACTERS, CharacterCount, WidthMeasure
 from pipeline.subtitles.text import reading_length
 from pipeline.subtitles.tokens import span_bounds
 from pipeline.subtitles.words import JiebaWords
@@ -66,7 +66,7 @@ class TokenTable:
     """
 
     __slots__ = (
-        "_end_reach", "_last_chars", "_reading", "_separator", "_start_floor", "_times_indexed",
+        "_end_reach", "_last_chars", "_lengths", "_reading", "_separator", "_start_floor", "_times_indexed",
         "cjk", "end", "gap", "glued", "jieba", "max_gap", "offset", "phrase", "prefix", "space", "start", "text",
     )  # fmt: skip
 
@@ -85,6 +85,7 @@ class TokenTable:
         #: Chinese or Japanese text: break costs treat a Latin run as one phrase (see :func:`text_break_cost`).
         self.cjk = False
         self._last_chars: str | None = None
+        self._lengths = False  # widths are the tokens' lengths (ASCII, no newline, counted in characters)
         self._reading: dict[bool, list[float]] = {}
         self._times_indexed = False
         self._separator: str | None = None
@@ -147,7 +148,12 @@ class TokenTable:
         # Characters: a space is 1 wide, so the space column is its own width column.
         self.gap = self.space if space_width == 1 else [space_width if s else 0 for s in self.space]
         self.max_gap = space_width if any(self.space) else 0
-        self.prefix = list(accumulate(map(add, measure.widths(self.text), self.gap), initial=0))
+        widths: Sequence[float]
+        if isinstance(measure, CharacterCount) and space_width == 1:
+            widths, self._lengths = measure.widths_and_ascii(self.text)
+        else:
+            widths, self._lengths = measure.widths(self.text), False
+        self.prefix = list(accumulate(map(add, widths, self.gap), initial=0))
         # Chinese has no spaces and English one before every word: then every join is one
         # C-level join with that separator (see :meth:`join`).
         unspaced = self.space.count(False)
@@ -240,11 +246,9 @@ class TokenTable:
         Exact: the lengths are whole or half characters, which floats add without rounding.
         """
         prefix = self._reading.get(cjk)
-        if prefix is None and not cjk and self.gap is self.space:
-            joined = "".join(self.text)
-            if joined.isascii() and "\n" not in joined:
-                # ASCII outside CJK text: every character counts 1, as it does for a character width.
-                prefix = self._reading[cjk] = self.prefix
+        if prefix is None and not cjk and self._lengths:
+            # ASCII outside CJK text: every character counts 1, as it does for a character width.
+            prefix = self._reading[cjk] = self.prefix
         if prefix is None:
             lengths = map(_TOKEN_READING[cjk].__getitem__, self.text)
             if any(self.space):

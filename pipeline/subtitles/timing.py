@@ -52,9 +52,18 @@ class LeadIntoSilence:
     implausible_factor: float = 3.0
 
     def apply(self, groups: list[Group]) -> list[Group]:
-        gap, media_end, last = self.min_gap_ms, self.media_end_ms, len(groups) - 1
+        # Limits in locals and min() written as comparisons: this runs once per cue.
+        gap, media_end, last, cps, cjk = self.min_gap_ms, self.media_end_ms, len(groups) - 1, self.max_cps, self.cjk
+        shortest, longest = self.min_duration_ms, self.max_duration_ms
         for i, group in enumerate(groups):
-            target = reading_target(group, self.max_cps, self.cjk, self.min_duration_ms, self.max_duration_ms)
+            chars = group.table.reading_length(group.a, group.b, cjk)
+            target = math.ceil(chars * 1000 / cps)
+            if target < shortest:
+                target = shortest
+            if target > longest:
+                target = longest
+            if group.end_ms - group.start_ms >= target:
+                continue  # the speech itself lasts long enough
             reach = group.start_ms + target
             if i < last and groups[i + 1].start_ms - gap < reach:
                 reach = groups[i + 1].start_ms - gap
@@ -64,7 +73,6 @@ class LeadIntoSilence:
             if missing <= 0:
                 continue
             speech_ms = group.end_ms - group.start_ms
-            chars = group.table.reading_length(group.a, group.b, self.cjk)
             implausible = chars * 1000 > self.implausible_factor * self.max_cps * max(speech_ms, 1)
             lead = missing if implausible else min(missing, self.max_lead_ms)
             earliest = groups[i - 1].end_ms + gap if i > 0 else 0

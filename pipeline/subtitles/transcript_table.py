@@ -27,7 +27,7 @@ from pipeline.subtitles.japanese import japanese_flags
 from pipeline.subtitles.measure import CHARACTERS, WidthMeasure
 from pipeline.subtitles.rules import CueRules
 from pipeline.subtitles.table import TokenTable, wider_than
-from pipeline.subtitles.text import is_halfwidth, is_word_char, norm_char, only_closing_marks
+from pipeline.subtitles.text import is_cjk_char, is_halfwidth, is_word_char, norm_char, only_closing_marks
 from pipeline.subtitles.tokens import span_bounds
 from pipeline.subtitles.words import JiebaWords
 from pipeline.transcript import Transcript, Utterance, Word
@@ -202,7 +202,8 @@ def _table_by_utterance(
             prev, nxt = table.text[a - 1], table.text[a]
             table.space[a] = not cjk or (_latin(prev[-1]) and _latin(nxt[0]))
             table.jieba[a] = None
-            if chinese and not table.space[a]:
+            if chinese and not table.space[a] and is_cjk_char(prev[-1]):
+                # After a mark the text prices the break (a sentence or clause end): no jieba needed.
                 _jieba_across(table, a, last_text, text)
         last_text = text
         ranges.append((a, len(table)))
