@@ -163,6 +163,10 @@ def test_cue_cuts_obey_word_boundaries_across_utterances() -> None:
     b = chars_utterance("来然后再检查一遍有没有错别字。", a.end_ms + 100)
     cues = build_cues(Transcript((a, b), language="zh-CN"))
     assert not any(c.text.endswith("分离出") for c in cues), [c.lines for c in cues]
+    a = chars_utterance("我们写完以后还要再检查一遍有", 0)  # inside 有没有
+    b = chars_utterance("没有错别字然后再发给大家看看。", a.end_ms + 100)
+    cues = build_cues(Transcript((a, b), language="zh-CN"))
+    assert not any(c.text.replace("\n", "").endswith("检查一遍有") for c in cues), [c.lines for c in cues]
 
 
 # --------------------------------------------------------------------------- text without spaces
