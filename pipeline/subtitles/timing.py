@@ -18,14 +18,6 @@ from typing import ClassVar
 from pipeline.subtitles.groups import Group
 
 
-def reading_target(group: Group, max_cps: float, cjk: bool, shortest: int, longest: int) -> int:
-    """How long ``group`` should stay up: the longer of ``shortest`` and its reading time, at most ``longest``."""
-    target = math.ceil(group.table.reading_length(group.a, group.b, cjk) * 1000 / max_cps)
-    if target < shortest:
-        target = shortest
-    return target if target < longest else longest
-
-
 @dataclass(frozen=True)
 class LeadIntoSilence:
     """Start a cue earlier, into the silence before it, when it cannot stay up long enough after its start.
@@ -106,7 +98,10 @@ class ExtendForReadingSpeed:
         shortest, longest = self.min_duration_ms, self.max_duration_ms
         last = len(groups) - 1
         for i, group in enumerate(groups):
-            limit = group.start_ms + reading_target(group, cps, cjk, shortest, longest)
+            target = math.ceil(group.table.reading_length(group.a, group.b, cjk) * 1000 / cps)
+            if target < shortest:
+                target = shortest
+            limit = group.start_ms + (target if target < longest else longest)
             if i < last and groups[i + 1].start_ms - gap < limit:
                 limit = groups[i + 1].start_ms - gap
             if media_end is not None and media_end < limit:
