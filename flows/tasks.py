@@ -8,6 +8,7 @@ job up again instead of paying twice. Waiting is a separate task that may be ret
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Iterator, Mapping
@@ -20,7 +21,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.connections import Connection, open_client
-from flows.retries import retry_if_retryable
+from flows.retries import call_with_task_retries, retry_delays, retry_if_retryable
 from pipeline import subtitles
 from pipeline.errors import InputError, TaskFailedError
 from pipeline.ledger import LEDGER_NAME as LEDGER_NAME
@@ -54,8 +55,13 @@ def steps_are_inline() -> bool:
 
 
 def step(runnable: Step) -> Step:
-    """A task or flow as its caller should invoke it: itself, or its plain function when inline."""
-    return runnable.fn if _inline_steps.get() else runnable  # type: ignore[attr-defined, no-any-return]
+    """A task or flow as its caller should invoke it: itself, or when inline its plain function
+    under the same retry policy (``retries=``, ``retry_delay_seconds=``) that Prefect would apply."""
+    if not _inline_steps.get():
+        return runnable
+    if not retry_delays(runnable):
+        return runnable.fn  # type: ignore[attr-defined, no-any-return]
+    return functools.partial(call_with_task_retries, runnable)  # type: ignore[return-value]
 
 
 # ffprobe/ffmpeg and the silence check are CPU-bound: more at once than there are cores only
