@@ -57,6 +57,10 @@ def default_chain(
         SnapToFrames(fps=rules.fps, min_gap_frames=rules.min_gap_frames, close_gap_ms=rules.close_gap_ms,
                      max_duration_ms=longest),
     ) if rules.snap_to_frames else ()
+    # Both reading-speed rules judge a cue by the same limits.
+    reading: dict[str, Any] = {"max_cps": rules.max_cps, "min_duration_ms": rules.min_duration_ms,
+                               "max_duration_ms": longest, "min_gap_ms": rules.min_gap_ms, "cjk": rules.is_cjk,
+                               "media_end_ms": media_end_ms}
     return (
         JoinSentenceParts(max_gap_ms=rules.pause_split_ms),
         SplitAtSentenceEnd(),
@@ -71,22 +75,8 @@ def default_chain(
             max_lines=lines,
             max_duration_ms=longest,
         ),
-        LeadIntoSilence(
-            max_cps=rules.max_cps,
-            min_duration_ms=rules.min_duration_ms,
-            max_duration_ms=longest,
-            min_gap_ms=rules.min_gap_ms,
-            cjk=rules.is_cjk,
-            media_end_ms=media_end_ms,
-        ),
-        ExtendForReadingSpeed(
-            max_cps=rules.max_cps,
-            min_duration_ms=rules.min_duration_ms,
-            max_duration_ms=longest,
-            min_gap_ms=rules.min_gap_ms,
-            cjk=rules.is_cjk,
-            media_end_ms=media_end_ms,
-        ),
+        LeadIntoSilence(**reading),
+        ExtendForReadingSpeed(**reading),
         CloseGaps(min_gap_ms=rules.min_gap_ms, close_gap_ms=rules.close_gap_ms, max_duration_ms=longest,
                   fps=rules.fps),
         ClampDuration(max_duration_ms=longest),
