@@ -130,7 +130,10 @@ def test_snap_frames_reaches_the_flow(monkeypatch: pytest.MonkeyPatch, capsys: p
     def fake(**kwargs: Any) -> object:
         calls.append(kwargs)
         if flow == "caption_batch":
-            return BatchSummary(0, 0, 0, 0, [], "state")
+            from prefect.states import Completed
+
+            assert kwargs.pop("return_state") is True  # run_batch reads the summary off the final state
+            return Completed(data=BatchSummary(0, 0, 0, 0, [], "state"))
         return CaptionResult("m", {}, "t", False, "a", "r", 1.0, 0)
 
     monkeypatch.setattr(importlib.import_module(module), flow, fake)

@@ -26,6 +26,7 @@ from urllib.parse import quote
 from pipeline.fileio import write_text_atomic
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import vtt_text
+from pipeline.subtitles.markup import plain_lines
 
 PathLike = str | os.PathLike[str]
 
@@ -64,7 +65,8 @@ def _clock(ms: int) -> str:
 
 
 def _cue_item(number: int, cue: Cue, findings: Sequence[str]) -> str:
-    text = "<br>".join(html.escape(line) for line in cue.lines)
+    # As the viewer sees it: markup (<i>, {\an8} ...) styles the track, it is not text.
+    text = "<br>".join(html.escape(line) for line in plain_lines(cue.lines))
     notes = "".join(f'<span class="finding{" error" if note.startswith("error") else ""}">{html.escape(note)}</span>'
                     for note in findings)
     return (f'<li data-start="{cue.start_ms / 1000:.3f}" data-end="{cue.end_ms / 1000:.3f}" id="cue-{number}">'
