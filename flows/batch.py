@@ -275,27 +275,33 @@ def caption_batch(
     skipped = [ItemResult(source=r["source"], status="skipped", label=Path(r["source"]).name,
                           outputs=state.items[r["source"]]["outputs"]) for r in rows if r["source"] in done_before]
     logger.info("batch: %d item(s), %d to run, %d already done with these options", len(rows), len(todo), len(skipped))
-    ensure_limit("volcengine", concurrency)
-    warm_slots("volcengine", len(todo))
-    # create_progress_artifact is @async_dispatch'ed, so it is typed "UUID | Coroutine"; this flow is sync,
-    # so it returns the artifact's UUID.
-    progress = cast(UUID, create_progress_artifact(0.0, key="batch-progress",
-                                                   description=f"{len(todo)} item(s) to caption"))
     links = sum(sources.is_share_link(r["source"]) for r in todo)
     results: list[ItemResult] = []
     with sandbox_root(target, sandbox_url) as root:
-        if links and resolver == "transcriptgenerate":
-            slots = transcriptgenerate_preflight(links, expected_seconds_per_link,
+        # Refusals come before any slot is taken: a refused batch holds nothing it must give back.
+        tg_slots = (transcriptgenerate_preflight(links, expected_seconds_per_link,
                                                  connection("transcriptgenerate", target, root, credentials_block))
-            ensure_limit("transcriptgenerate", slots)
-        futures = [caption_item.submit(row, names[row["source"]], options, output_dir, root, child_flow_runs) for row in todo]
-        for future in as_completed(futures):
-            item = future.result()
-            item.options = prints[item.source]
-            state.record(item)
-            results.append(item)
-            update_progress_artifact(progress, 100.0 * len(results) / max(len(todo), 1))
-        release_idle_slots()
+                    if links and resolver == "transcriptgenerate" else 0)
+        # create_progress_artifact is @async_dispatch'ed, so it is typed "UUID | Coroutine"; this flow is sync,
+        # so it returns the artifact's UUID.
+        progress = cast(UUID, create_progress_artifact(0.0, key="batch-progress",
+                                                       description=f"{len(todo)} item(s) to caption"))
+        try:
+            ensure_limit("volcengine", concurrency)
+            if tg_slots:
+                ensure_limit("transcriptgenerate", tg_slots)
+            warm_slots("volcengine", len(todo))
+            futures = [caption_item.submit(row, names[row["source"]], options, output_dir, root, child_flow_runs)
+                       for row in todo]
+            for future in as_completed(futures):
+                item = future.result()
+                item.options = prints[item.source]
+                state.record(item)
+                results.append(item)
+                update_progress_artifact(progress, 100.0 * len(results) / max(len(todo), 1))
+        finally:
+            # Also on a crash or Ctrl-C: slots left held would outlive a temporary server's leases.
+            release_idle_slots()
     order = {row["source"]: i for i, row in enumerate(rows)}
     everything = sorted(results + skipped, key=lambda r: order[r.source])
     summary = BatchSummary(len(rows), sum(r.status == "done" for r in results), sum(r.status == "failed" for r in results),

@@ -26,6 +26,7 @@ from pipeline.errors import (
     InvalidRequestError,
     PipelineError,
     QuotaExceededError,
+    SlotUnavailableError,
     SubmissionInDoubtError,
     VendorError,
 )
@@ -51,7 +52,7 @@ def exit_status(error: PipelineError) -> int:
         return EXIT_NEEDS_A_LOOK  # someone must check the vendor's console before anything is sent again
     if isinstance(error, AuthenticationError | InvalidRequestError):
         return EXIT_USER_ERROR  # the request or the credentials must change, not the timing
-    if error.retryable or isinstance(error, VendorError | DeadlineExceededError | CancelledError):
+    if error.retryable or isinstance(error, VendorError | DeadlineExceededError | CancelledError | SlotUnavailableError):
         return EXIT_RETRY_LATER
     return EXIT_USER_ERROR
 

@@ -7,21 +7,32 @@ steps (probe, extract, checks, subtitles) run outside it, so they overlap other 
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from functools import partial
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
+from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
+from prefect.settings import PREFECT_API_URL
 
 from flows.slot_pool import SlotPool
+from pipeline.errors import SlotUnavailableError
+
+log = logging.getLogger(__name__)
 
 # Slots are leased and renewed while held; a killed process's slots return after the lease
 # (Prefect's default 300 s would block a resumed batch for five minutes).
 LEASE_SECONDS = 60.0
+
+#: How long a job waits for a vendor slot before it fails in one line naming the limit.
+SLOT_WAIT_ENV = "SUBTITLE_PIPELINE_SLOT_WAIT_SECONDS"
+DEFAULT_SLOT_WAIT_SECONDS = 600.0
 
 
 # One pool per limit and process, sized by ensure_limit (see flows.slot_pool for why).
@@ -45,14 +56,54 @@ def ensure_limit(vendor: str, slots: int) -> str:
         except ObjectNotFound:
             client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=slots, active=True))
             return name
-        if current.limit != slots or not current.active:
-            client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(limit=slots, active=True))
+        stale = current.active_slots if uses_temporary_server() else 0
+        if current.limit != slots or not current.active or stale:
+            client.update_global_concurrency_limit(
+                name, GlobalConcurrencyLimitUpdate(limit=slots, active=True, **({"active_slots": 0} if stale else {})))
+        if stale:
+            log.warning("%s: gave back %d slot(s) still counted for earlier runs; their leases lived in a temporary "
+                        "Prefect server that is gone", name, stale)
     return name
 
 
+def uses_temporary_server() -> bool:
+    """True when this process runs on a temporary Prefect server that it started itself.
+
+    Prefect keeps slot leases in the server's memory: when a temporary server stops, the leases of
+    slots still held (a killed or refused run) go with it, and nothing ever gives those slots
+    back. A fresh temporary server holds no lease, so every active slot it finds is such a
+    leftover. (Two commands running at once each start their own temporary server on the same
+    database and cannot see each other's leases either way; keep a server running for that.)
+    """
+    return not PREFECT_API_URL.value()
+
+
+def slot_wait_seconds() -> float:
+    """The bound on waiting for a slot (``SUBTITLE_PIPELINE_SLOT_WAIT_SECONDS``, default 600)."""
+    raw = os.environ.get(SLOT_WAIT_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_SLOT_WAIT_SECONDS
+    except ValueError:
+        value = DEFAULT_SLOT_WAIT_SECONDS
+    return value if value > 0 else DEFAULT_SLOT_WAIT_SECONDS
+
+
 def hold_slot(name: str) -> AbstractContextManager[object]:
-    """One slot of the named global limit, leased and renewed while held."""
-    return concurrency(name, occupy=1, strict=False, lease_duration=LEASE_SECONDS)
+    """One slot of the named global limit, leased and renewed while held; waits at most ``slot_wait_seconds``."""
+    return concurrency(name, occupy=1, strict=False, lease_duration=LEASE_SECONDS, timeout_seconds=slot_wait_seconds())
+
+
+def slot_unavailable(name: str) -> SlotUnavailableError:
+    """The one-line error for a slot that did not come free: which limit, how full, how to reset it."""
+    try:
+        with get_client(sync_client=True) as client:
+            current = client.read_global_concurrency_limit_by_name(name)
+        usage = f" ({current.active_slots} of {current.limit} in use)"
+    except Exception:  # noqa: BLE001 - the message is worth giving without the numbers
+        usage = ""
+    return SlotUnavailableError(
+        f"no slot of Prefect's concurrency limit {name} came free in {slot_wait_seconds():.0f} s{usage}; if no other "
+        f"run is using it, reset it with `prefect gcl update {name} --active-slots 0` and rerun")
 
 
 def limit_exists(name: str) -> bool:
@@ -80,7 +131,11 @@ def vendor_slot(vendor: str) -> Iterator[None]:
     if pool is None and not limit_exists(name):
         yield
         return
-    with pool.slot() if pool is not None else hold_slot(name):
+    with ExitStack() as held:
+        try:
+            held.enter_context(pool.slot() if pool is not None else hold_slot(name))
+        except (TimeoutError, ConcurrencySlotAcquisitionError) as exc:
+            raise slot_unavailable(name) from exc
         yield
 
 

@@ -132,6 +132,13 @@ class TransportError(PipelineError):
     retryable = True
 
 
+class SlotUnavailableError(PipelineError):
+    """No slot of a concurrency limit came free in time (other runs hold them, or leaked ones).
+
+    Not retried within the run (it already waited its bound); a later run may find slots.
+    """
+
+
 class DeadlineExceededError(PipelineError):
     """A job did not finish within its overall deadline."""
 
