@@ -58,8 +58,10 @@ def ensure_limit(vendor: str, slots: int) -> str:
             return name
         stale = current.active_slots if uses_temporary_server() else 0
         if current.limit != slots or not current.active or stale:
-            client.update_global_concurrency_limit(
-                name, GlobalConcurrencyLimitUpdate(limit=slots, active=True, **({"active_slots": 0} if stale else {})))
+            update = GlobalConcurrencyLimitUpdate(limit=slots, active=True)
+            if stale:
+                update.active_slots = 0
+            client.update_global_concurrency_limit(name, update)
         if stale:
             log.warning("%s: gave back %d slot(s) still counted for earlier runs; their leases lived in a temporary "
                         "Prefect server that is gone", name, stale)
