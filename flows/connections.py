@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from flows.params import Target
 from pipeline.errors import InputError
 from pipeline.vendors import transcriptgenerate, volcengine, yinzi
+from pipeline.vendors.pacing import pace_from_settings
 
 if TYPE_CHECKING:
     from flows.blocks import (
@@ -98,8 +99,13 @@ CLIENTS: dict[str, tuple[type, _CredentialsClass]] = {
 
 
 def open_client(conn: Connection, **kwargs: Any) -> Any:
-    """A client for ``conn``; credentials are read here, inside the task, never passed in."""
+    """A client for ``conn``; credentials are read here, inside the task, never passed in.
+
+    Its requests are paced per account (``SUBTITLE_PIPELINE_<VENDOR>_QPS``), shared by every
+    client of that account in the process, so a batch's items together stay under the vendor's QPS.
+    """
     client_cls, creds_cls = CLIENTS[conn.vendor]
+    kwargs.setdefault("pace", pace_from_settings(conn.vendor))
     if conn.credentials.startswith("block:"):
         from flows.blocks import BLOCKS
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -160,3 +161,26 @@ def test_cancel_stops_waiting_at_once() -> None:
     with pytest.raises(CancelledError, match="after 1 queries"):
         poll_until_done(query, PollPolicy(interval=3600, deadline=None), cancel=cancel)
     assert len(queries) == 1
+
+
+def test_too_frequent_answers_get_more_patience_than_other_failures() -> None:
+    from pipeline.errors import RateLimitedError, ServerBusyError
+
+    def failing(error: Exception, times: int) -> Callable[[], str]:
+        calls = iter(range(times + 1))
+
+        def fn() -> str:
+            if next(calls) < times:
+                raise error
+            return "ok"
+
+        return fn
+
+    policy = RetryPolicy(attempts=3, base_delay=0, max_delay=0)
+    assert call_with_retries(failing(RateLimitedError("volcengine", 1003, "too frequent"), 8), policy,
+                             sleep=lambda _: None) == "ok"
+    with pytest.raises(ServerBusyError):
+        call_with_retries(failing(ServerBusyError("volcengine", 1005, "busy"), 8), policy, sleep=lambda _: None)
+    with pytest.raises(RateLimitedError):  # patience has an end too
+        call_with_retries(failing(RateLimitedError("volcengine", 1003, "too frequent"), 20), policy,
+                          sleep=lambda _: None)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from pipeline.errors import DeadlineExceededError, PipelineError, TransportError
+from pipeline.errors import DeadlineExceededError, PipelineError, RateLimitedError, TransportError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,11 +42,21 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter: delay = uniform(0, min(max_delay, base * 2**attempt))."""
+    """Exponential backoff with full jitter: delay = uniform(0, min(max_delay, base * 2**attempt)).
+
+    ``rate_limited_attempts`` is the patience for "too frequent" answers (Volcengine's 1003):
+    they say the request was refused unprocessed and will pass once the account's second
+    clears, so they are worth many more tries than a failure of unknown cause (about two
+    minutes of backoff at the defaults).
+    """
 
     attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 20.0
+    rate_limited_attempts: int = 12
+
+    def attempts_for(self, error: BaseException) -> int:
+        return max(self.attempts, self.rate_limited_attempts) if isinstance(error, RateLimitedError) else self.attempts
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         return rng.uniform(0, min(self.max_delay, self.base_delay * (2**attempt)))
@@ -54,7 +64,7 @@ class RetryPolicy:
 
 DEFAULT_TIMEOUTS = Timeouts()
 DEFAULT_RETRY = RetryPolicy()
-NO_RETRY = RetryPolicy(attempts=1)
+NO_RETRY = RetryPolicy(attempts=1, rate_limited_attempts=1)
 
 
 @dataclass
@@ -114,7 +124,8 @@ def call_with_retries(
             retry = exc.retryable and (idempotent or not getattr(exc, "maybe_processed", False))
             error, cause = exc, exc
         attempt += 1
-        if not retry or attempt >= policy.attempts:
+        attempts = policy.attempts_for(error)
+        if not retry or attempt >= attempts:
             if error is cause:
                 raise error
             raise error from cause
@@ -122,7 +133,7 @@ def call_with_retries(
         left = deadline.remaining() if deadline else None
         if left is not None and left < delay:
             raise DeadlineExceededError(f"{what}: deadline passed while retrying ({error})") from cause
-        log.warning("%s: %s; retry %d/%d in %.1f s", what, error, attempt, policy.attempts - 1, delay)
+        log.warning("%s: %s; retry %d/%d in %.1f s", what, error, attempt, attempts - 1, delay)
         sleep(delay)
 
 

@@ -37,6 +37,7 @@ from pipeline.vendors.http import (
     Timeouts,
     call_with_retries,
 )
+from pipeline.vendors.pacing import Pace, account_key, paced
 from pipeline.vendors.polling import Pending, PollPolicy, poll_until_done
 from pipeline.vendors.share import ShareLink, parse_share_text
 from pipeline.vendors.transcriptgenerate_codes import CODES, MESSAGES, TABLE, VENDOR, error_for, read_answer
@@ -90,6 +91,7 @@ class TranscriptGenerateClient:
         poll: PollPolicy = DEFAULT_POLL,
         slot_wait: float | None = DEFAULT_SLOT_WAIT,
         transport: httpx.BaseTransport | None = None,
+        pace: Pace | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -101,6 +103,7 @@ class TranscriptGenerateClient:
         self.slot_wait = slot_wait
         self._sleep = sleep
         self._clock = clock
+        self.pacer, transport = paced(VENDOR, account_key(self.base_url, credentials.api_key), pace, transport)
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeouts.httpx(),

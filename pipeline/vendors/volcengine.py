@@ -35,6 +35,7 @@ from pipeline.vendors.http import (
     json_body,
     raise_for_transport_status,
 )
+from pipeline.vendors.pacing import Pace, account_key, paced
 from pipeline.vendors.polling import DEFAULT_POLL, Pending, PollPolicy, poll_until_done
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,8 @@ class VolcengineClient:
         credentials: appid and token.
         base_url: the ``.../api/v1/vc`` root (the sandbox's or the real one).
         transport: an httpx transport, e.g. ``httpx.MockTransport`` in unit tests.
+        pace: requests per second for this appid, shared by every client of it in the process
+            (``pipeline.vendors.pacing``; None: unpaced).
     """
 
     def __init__(
@@ -197,12 +200,14 @@ class VolcengineClient:
         retry: RetryPolicy = DEFAULT_RETRY,
         poll: PollPolicy = DEFAULT_POLL,
         transport: httpx.BaseTransport | None = None,
+        pace: Pace | None = None,
     ) -> None:
         self.credentials = credentials
         self.base_url = base_url.rstrip("/")
         self.timeouts = timeouts
         self.retry = retry
         self.poll = poll
+        self.pacer, transport = paced(VENDOR, account_key(self.base_url, credentials.appid), pace, transport)
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeouts.httpx(),
@@ -230,7 +235,10 @@ class VolcengineClient:
         code = normalized_code(body)
         if code == "0" or code in PROCESSING_CODES:
             return body
-        raise error_for(body)
+        error = error_for(body)
+        if isinstance(error, errors.RateLimitedError) and self.pacer is not None:
+            self.pacer.back_off()  # every thread of this appid waits, not only the one refused
+        raise error
 
     def _submit_built(self, path: str, what: str, build: Any) -> str:
         """Submit with a request built afresh per attempt (a streamed body cannot be replayed)."""

@@ -62,6 +62,7 @@ from pipeline.vendors.http import (
     expected_body_length,
     raise_for_transport_status,
 )
+from pipeline.vendors.pacing import Pace, account_key, paced
 from pipeline.vendors.polling import Pending, PollPolicy, poll_until_done
 from pipeline.vendors.share import ShareLink, parse_share_text
 
@@ -254,6 +255,7 @@ class YinziClient:
         retry: RetryPolicy = DEFAULT_RETRY,
         poll: PollPolicy = DEFAULT_POLL,
         transport: httpx.BaseTransport | None = None,
+        pace: Pace | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -266,6 +268,7 @@ class YinziClient:
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
+        self.pacer, transport = paced(VENDOR, account_key(self.base_url, credentials.api_key), pace, transport)
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeouts.httpx(),
