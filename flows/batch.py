@@ -34,17 +34,23 @@ from prefect.states import Failed
 
 from flows.caption import CaptionResult, caption_media
 from flows.connections import Connection, connection, open_client, sandbox_root
+from flows.estimate import PAID_STATUSES, STATE_NAME, check_budget, estimate_batch, paid_earlier
 from flows.limits import ensure_limit, release_idle_slots, warm_slots
 from flows.links import caption_link
 from flows.params import Format, Language, Target
 from flows.runners import task_runner_from_settings
 from flows.tasks import LEDGER_NAME, check_burn_preset, step, steps_inline
 from pipeline import sources
-from pipeline.errors import InputError, PipelineError, QuotaExceededError, SubmissionInDoubtError
+from pipeline.costs import add_costs, describe_costs
+from pipeline.errors import (
+    InputError,
+    PipelineError,
+    QuotaExceededError,
+    ResultPendingError,
+    SubmissionInDoubtError,
+)
 from pipeline.fileio import check_output_dir, write_text_atomic
 from pipeline.ledger import JobLedger
-
-STATE_NAME = ".batch.json"
 
 
 @dataclass
@@ -52,7 +58,7 @@ class ItemResult:
     """One row of the batch table."""
 
     source: str
-    status: str  # done | failed | in_doubt | skipped
+    status: str  # done | failed | in_doubt | pending (the vendor has the job, its result is late) | skipped
     label: str = ""
     kind: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
@@ -62,6 +68,7 @@ class ItemResult:
     error: str = ""
     seconds: float = 0.0
     options: str = ""  # fingerprint of the options that shaped the outputs (``options_fingerprint``)
+    costs: dict[str, float] = field(default_factory=dict)  # paid in this run, per vendor in its unit (pipeline.costs)
     row: dict[str, str] = field(default_factory=dict)  # the input row, manifest columns included, for reruns
 
 
@@ -74,14 +81,23 @@ class BatchSummary:
     items: list[ItemResult]
     state_file: str
     in_doubt: int = 0
+    pending: int = 0
 
     @property
     def ok(self) -> bool:
-        return not (self.failed or self.in_doubt)
+        return not (self.failed or self.in_doubt or self.pending)
+
+    @property
+    def costs(self) -> dict[str, float]:
+        """What this run paid, per vendor in its own unit (reused and skipped items cost nothing)."""
+        return add_costs(item.costs for item in self.items)
 
     def line(self) -> str:
         doubt = f", {self.in_doubt} in doubt (may be charged; see --resubmit-in-doubt)" if self.in_doubt else ""
-        return f"{self.done} done, {self.failed} failed{doubt}, {self.skipped} already done (of {self.total})"
+        late = (f", {self.pending} waiting on the vendor (submitted and paid; rerun to collect, nothing is submitted "
+                "again)") if self.pending else ""
+        return (f"{self.done} done, {self.failed} failed{doubt}{late}, {self.skipped} already done (of {self.total}); "
+                f"paid: {describe_costs(self.costs)}")
 
 
 def options_fingerprint(options: dict[str, Any]) -> str:
@@ -135,9 +151,11 @@ def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any],
         with contextlib.nullcontext() if child_flow_run else steps_inline():
             done = caption_source(src, item_options, output_dir, output_name, sandbox_url)
         result.status, result.outputs, result.task_id = "done", done.outputs, done.task_id
-        result.duration_s, result.reused_task = done.duration_s, done.reused_task
+        result.duration_s, result.reused_task, result.costs = done.duration_s, done.reused_task, dict(done.costs)
     except SubmissionInDoubtError as exc:
         result.status, result.error = "in_doubt", str(exc)
+    except ResultPendingError as exc:
+        result.status, result.error, result.task_id = "pending", str(exc), exc.task_id
     except PipelineError as exc:
         result.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - a batch isolates every failure, expected or not
@@ -146,6 +164,28 @@ def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any],
     if result.error:
         get_run_logger().warning("%s failed: %s", result.label or source, result.error)
     return result
+
+
+def collect_late_results(results: list[ItemResult], names: dict[str, str], options: dict[str, Any], output_dir: str,
+                         root: str | None, child_flow_runs: bool, prints: dict[str, str],
+                         state: BatchState) -> list[ItemResult]:
+    """Run the items whose vendor job was late once more, after the rest of the batch.
+
+    Their task ids are in the ledger, so this only waits again (nothing is submitted twice);
+    by now the vendor has had the whole batch's time to answer.
+    """
+    late = [r for r in results if r.status == "pending"]
+    if not late:
+        return results
+    get_run_logger().info("waiting again for %d item(s) whose vendor job was late", len(late))
+    again = {}
+    for future in as_completed([caption_item.submit(r.row, names[r.source], options, output_dir, root, child_flow_runs)
+                                for r in late]):
+        item = future.result()
+        item.options = prints[item.source]
+        state.record(item)
+        again[item.source] = item
+    return [again.get(r.source, r) for r in results]
 
 
 def caption_source(src: sources.Source, options: dict[str, Any], output_dir: str, output_name: str,
@@ -186,6 +226,7 @@ def transcriptgenerate_preflight(links: int, seconds_per_link: float, conn: Conn
 def table_rows(results: list[ItemResult]) -> list[dict[str, Any]]:
     return [{"input": r.label or r.source, "status": r.status, "vendor task": r.task_id,
              "duration (s)": round(r.duration_s, 1), "reused": "yes" if r.reused_task else "",
+             "cost": describe_costs(r.costs) if r.costs else ("paid earlier" if r.reused_task else ""),
              "outputs": ", ".join(Path(p).name for p in r.outputs.values()), "error": r.error} for r in results]
 
 
@@ -200,6 +241,11 @@ def summary_markdown(summary: BatchSummary) -> str:
         lines += ["", "### In doubt (the vendor may have the job and charge it)", "",
                   *[f"- `{r.label or r.source}`" for r in doubtful], "",
                   "Check the vendor's console; `resubmit_in_doubt=true` submits these again (and may pay twice)."]
+    late = [r for r in summary.items if r.status == "pending"]
+    if late:
+        lines += ["", "### Waiting on the vendor (submitted and paid, result not fetched yet)", "",
+                  *[f"- `{r.label or r.source}`: vendor task {r.task_id}" for r in late], "",
+                  "Rerun the batch (or `retry_failed_only=true`) to collect them; nothing is submitted again."]
     lines += ["", f"State file: `{summary.state_file}`"]
     return "\n".join(lines)
 
@@ -225,6 +271,7 @@ def caption_batch(
     burn_preset: str = "auto",
     force: bool = False,
     resubmit_in_doubt: bool = False,
+    budget: dict[str, float] | None = None,
 ) -> BatchSummary:
     """Caption every input; failures are isolated and listed, finished items are not redone.
 
@@ -252,6 +299,10 @@ def caption_batch(
             jobs are still reused from the ledger, never paid again).
         resubmit_in_doubt: submit again the items whose earlier submit's answer was lost (the vendor
             may have that job and charge it: this may pay twice). Without it they stay in doubt.
+        budget: the most this run may spend per vendor, in its unit: {"volcengine": audio seconds,
+            "transcriptgenerate": quota seconds, "yinzi": credits}. The batch is refused before
+            anything is submitted when its estimate (files probed, links at expected_seconds_per_link)
+            exceeds it.
 
     Ends Failed (with the summary as its message) when any item failed or is in doubt; the
     summary is the state's data either way (``run_batch`` returns it).
@@ -264,7 +315,7 @@ def caption_batch(
     if resubmit_in_doubt:
         released = JobLedger(out / LEDGER_NAME).release_in_doubt()
         logger.warning("resubmitting %d in-doubt job(s) on request; the vendor may charge them twice", released)
-    rerun = ("failed", "in_doubt") if resubmit_in_doubt else ("failed",)
+    rerun = ("failed", "pending", "in_doubt") if resubmit_in_doubt else ("failed", "pending")
     rows = state.rows(rerun) if retry_failed_only else sources.collect_inputs(inputs, folder, pattern, manifest)
     names = sources.output_names(rows)
     options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
@@ -275,6 +326,12 @@ def caption_batch(
     skipped = [ItemResult(source=r["source"], status="skipped", label=Path(r["source"]).name,
                           outputs=state.items[r["source"]]["outputs"]) for r in rows if r["source"] in done_before]
     logger.info("batch: %d item(s), %d to run, %d already done with these options", len(rows), len(todo), len(skipped))
+    if budget:
+        # In-doubt items resubmitted on request are paid again; the others reuse their jobs.
+        paid = paid_earlier(out, ("done", "pending") if resubmit_in_doubt else PAID_STATUSES)
+        estimate = estimate_batch(todo, resolver, expected_seconds_per_link, paid)
+        check_budget(estimate, budget)
+        logger.info("estimate within the budget: at most %s", describe_costs(estimate.costs))
     links = sum(sources.is_share_link(r["source"]) for r in todo)
     results: list[ItemResult] = []
     with sandbox_root(target, sandbox_url) as root:
@@ -299,13 +356,15 @@ def caption_batch(
                 state.record(item)
                 results.append(item)
                 update_progress_artifact(progress, 100.0 * len(results) / max(len(todo), 1))
+            results = collect_late_results(results, names, options, output_dir, root, child_flow_runs, prints, state)
         finally:
             # Also on a crash or Ctrl-C: slots left held would outlive a temporary server's leases.
             release_idle_slots()
     order = {row["source"]: i for i, row in enumerate(rows)}
     everything = sorted(results + skipped, key=lambda r: order[r.source])
     summary = BatchSummary(len(rows), sum(r.status == "done" for r in results), sum(r.status == "failed" for r in results),
-                           len(skipped), everything, str(state.path), sum(r.status == "in_doubt" for r in results))
+                           len(skipped), everything, str(state.path), sum(r.status == "in_doubt" for r in results),
+                           sum(r.status == "pending" for r in results))
     create_table_artifact(table_rows(everything), key="batch-items", description="One row per batch item")
     create_markdown_artifact(summary_markdown(summary), key="batch-summary", description="Batch summary")
     logger.info("batch finished: %s", summary.line())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from prefect import flow
@@ -40,6 +40,7 @@ class CaptionResult:
     audio_reason: str
     duration_s: float
     cues: int
+    costs: dict[str, float] = field(default_factory=dict)  # paid in this run, per vendor in its unit (pipeline.costs)
 
 
 def summary_markdown(result: CaptionResult) -> str:
@@ -92,7 +93,9 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
                                                          formats, max_chars_per_line, max_lines, fps=info.frame_rate,
                                                          snap_to_frames=snap_to_frames, burn_video=info,
                                                          burn_preset=burn_preset, platform=platform)}
-    result = CaptionResult(str(info.path), outputs, task_id, reused, str(audio.path), audio.plan.reason, info.duration_s, cue_count)
+    paid = {} if reused else {"volcengine": round(audio.duration_s or info.duration_s, 1)}  # a reused job was paid before
+    result = CaptionResult(str(info.path), outputs, task_id, reused, str(audio.path), audio.plan.reason, info.duration_s,
+                           cue_count, paid)
     if steps_are_inline():
         return result  # a batch item: the batch's table has its row
     kind = "align" if text is not None else "caption"

@@ -21,6 +21,7 @@ from flows.logs import QUIET, VERBOSE, VERBOSITY_ENV
 from pipeline.downloads import MEDIA_EXTENSIONS
 from pipeline.errors import (
     AuthenticationError,
+    BudgetExceededError,
     CancelledError,
     DeadlineExceededError,
     InvalidRequestError,
@@ -46,7 +47,7 @@ worth a retry later; {EXIT_QUOTA} quota, balance or allowance used up; {EXIT_INT
 
 def exit_status(error: PipelineError) -> int:
     """The exit status for an error the user sees as one line."""
-    if isinstance(error, QuotaExceededError):
+    if isinstance(error, QuotaExceededError | BudgetExceededError):
         return EXIT_QUOTA
     if isinstance(error, SubmissionInDoubtError):
         return EXIT_NEEDS_A_LOOK  # someone must check the vendor's console before anything is sent again

@@ -24,9 +24,10 @@ from flows.caption import CaptionResult, caption_media
 from flows.connections import Connection, connection, download_origins, open_client, sandbox_root
 from flows.limits import vendor_slot
 from flows.params import Format, Language, Target
-from flows.retries import retry_if_retryable
+from flows.retries import result_pending_on_transient_failure, retry_if_retryable
 from flows.tasks import LEDGER_NAME, step
 from pipeline import sources
+from pipeline.costs import add_costs, yinzi_credits_per_analysis
 from pipeline.errors import InputError, TaskFailedError
 from pipeline.fileio import write_text_atomic
 from pipeline.ledger import JobLedger, job_key
@@ -94,7 +95,8 @@ def resolve_with_transcriptgenerate(share_text: str, target_language: str, conn:
         task_id, reused = ledger.submit_once(key, lambda: client.submit_when_slot_free(url, options), link=url)
         logger.info("%s TranscriptGenerate task %s for %s", "reusing" if reused else "submitted", task_id, url)
         try:
-            result = client.wait(task_id, on_pending=lambda n, d: logger.info("task %s: %s (query %d)", task_id, d, n))
+            with result_pending_on_transient_failure("transcriptgenerate", task_id):
+                result = client.wait(task_id, on_pending=lambda n, d: logger.info("task %s: %s (query %d)", task_id, d, n))
         except TaskFailedError:
             ledger.mark_task(task_id, "failed")
             raise
@@ -215,4 +217,16 @@ def caption_link(
     outputs = dict(result.outputs)
     if translation:
         outputs[f"translation-{target_language}"] = str(write_text_atomic(out / f"{stem}.{target_language}.txt", translation + "\n"))
-    return replace(result, outputs=outputs)
+    return replace(result, outputs=outputs, costs=add_costs([result.costs, resolution_costs(resolver, [link, translated],
+                                                                                       result.duration_s)]))
+
+
+def resolution_costs(resolver: str, links: list[ResolvedLink | None], video_seconds: float) -> dict[str, float]:
+    """What resolving the link cost in this run: TranscriptGenerate's quota seconds per task (the
+    task's duration, else the video's), or the Yinzi analysis' credits; nothing when reused."""
+    paid = [link for link in links if link is not None and not link.reused]
+    if not paid:
+        return {}
+    if resolver == "transcriptgenerate":
+        return {"transcriptgenerate": round(sum(link.duration_s or video_seconds for link in paid), 1)}
+    return {"yinzi": yinzi_credits_per_analysis() * len(paid)}

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from prefect import get_run_logger
 from prefect.exceptions import MissingContextError
 
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, ResultPendingError
 
 log = logging.getLogger("flows.retries")
 
@@ -68,3 +69,20 @@ def call_with_task_retries(task: Any, *args: Any, sleep: Callable[[float], None]
             _logger().warning("%s: %s; retry %d/%d in %.1f s", task.name, exc, attempt + 1, len(delays), wait)
             sleep(wait)
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+@contextmanager
+def result_pending_on_transient_failure(what: str, task_id: str) -> Iterator[None]:
+    """Turn a passing failure while waiting for a submitted job into ``ResultPendingError``.
+
+    The job's task id is in the ledger and the vendor can still answer for it: the item is not
+    failed, its result is only late. A vendor's verdict (the job failed, unknown id) stays as it is.
+    """
+    try:
+        yield
+    except ResultPendingError:
+        raise
+    except PipelineError as exc:
+        if not worth_retrying(exc):
+            raise
+        raise ResultPendingError(what, task_id, exc) from exc

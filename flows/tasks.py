@@ -21,7 +21,12 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.connections import Connection, open_client
-from flows.retries import call_with_task_retries, retry_delays, retry_if_retryable
+from flows.retries import (
+    call_with_task_retries,
+    result_pending_on_transient_failure,
+    retry_delays,
+    retry_if_retryable,
+)
 from pipeline import subtitles
 from pipeline.errors import InputError, TaskFailedError
 from pipeline.ledger import LEDGER_NAME as LEDGER_NAME
@@ -121,7 +126,8 @@ def wait_volcengine(task_id: str, conn: Connection, ledger_path: str, alignment:
     def progress(n: int, detail: str) -> None:
         logger.info("task %s: %s (query %d)", task_id, detail, n)
 
-    with open_client(conn) as client:
+    api = "volcengine ata" if alignment else "volcengine caption"
+    with open_client(conn) as client, result_pending_on_transient_failure(api, task_id):
         try:
             wait = client.wait_ata if alignment else client.wait_caption
             response = wait(task_id, on_pending=progress)

@@ -132,6 +132,10 @@ class TransportError(PipelineError):
     retryable = True
 
 
+class BudgetExceededError(PipelineError):
+    """A batch's cost estimate exceeds the budget it was given; nothing was submitted."""
+
+
 class SlotUnavailableError(PipelineError):
     """No slot of a concurrency limit came free in time (other runs hold them, or leaked ones).
 
@@ -154,6 +158,22 @@ class SubmissionInDoubtError(PipelineError):
     to ask. Never retried on its own: resubmitting is the user's deliberate choice
     (``--resubmit-in-doubt``).
     """
+
+
+class ResultPendingError(PipelineError):
+    """A submitted (and paid) job whose result could not be fetched yet; the vendor still has it.
+
+    Retryable: waiting resumes by the job's task id, later in this run or in the next, and
+    nothing is submitted again. A batch counts such items as waiting, never as failed.
+    """
+
+    retryable = True
+
+    def __init__(self, what: str, task_id: str, cause: PipelineError) -> None:
+        self.task_id = task_id
+        self.cause = cause
+        super().__init__(f"{what} task {task_id} was submitted but its result could not be fetched yet ({cause}); "
+                         "a rerun collects it without submitting again")
 
 
 class SubtitleError(PipelineError):

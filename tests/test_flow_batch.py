@@ -206,3 +206,57 @@ def test_an_in_doubt_item_is_counted_and_never_resubmitted_on_its_own(tmp_path: 
         assert sandbox.state.submissions.total == 1  # neither the rerun nor --retry-failed paid again
         deliberate = run_batch(retry_failed_only=True, resubmit_in_doubt=True, **kwargs)
         assert deliberate.total == 1 and sandbox.state.submissions.total == 2  # sent again, on request only
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_paid_job_whose_result_is_late_waits_and_is_never_a_failed_item(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # The vendor accepted the job, then its query endpoint fails for longer than every retry:
+    # the item is "waiting on the vendor", and the next run collects it without paying again.
+    from flows import tasks
+    from flows.batch import run_batch
+    from pipeline.sandbox import FaultConfig, SandboxConfig, SandboxServer
+
+    monkeypatch.setattr(tasks.wait_volcengine, "retry_delay_seconds", [0.01])
+    out = tmp_path / "out"
+    down = FaultConfig(http_5xx_rate=1.0, endpoints="volcengine.caption.query")
+    with SandboxServer(SandboxConfig(faults=down)) as sandbox:
+        kwargs = {"output_dir": str(out), "sandbox_url": sandbox.base_url, "burn_preset": "none"}
+        first = run_batch(inputs=[str(SAMPLES / "zh_demo.mp4")], **kwargs)
+        assert (first.done, first.failed, first.pending) == (0, 0, 1)
+        assert not first.ok and "1 waiting on the vendor" in first.line()
+        item = first.items[0]
+        assert item.status == "pending" and item.task_id and "HTTP 503" in item.error
+        sandbox.state.faults.config = FaultConfig()  # the vendor answers again
+        second = run_batch(retry_failed_only=True, **kwargs)
+        assert (second.done, second.pending) == (1, 0)
+        assert second.items[0].task_id == item.task_id and second.items[0].reused_task
+        assert sandbox.state.submissions.total == 1  # paid once
+        assert (out / "zh_demo.srt").is_file()
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_each_item_records_what_it_cost_and_a_budget_refuses_before_paying(tmp_path: Path) -> None:
+    from prefect.artifacts import Artifact
+
+    from flows.batch import run_batch
+    from pipeline.errors import BudgetExceededError
+    from pipeline.sandbox import SandboxServer
+
+    out = tmp_path / "out"
+    with SandboxServer() as sandbox:
+        kwargs = {"inputs": [str(SAMPLES / "zh_demo.mp4")], "output_dir": str(out), "sandbox_url": sandbox.base_url,
+                  "burn_preset": "none"}
+        with pytest.raises(BudgetExceededError, match="volcengine needs about 24.5 audio s but the budget is 10"):
+            run_batch(budget={"volcengine": 10}, **kwargs)
+        assert sandbox.state.submissions.total == 0
+        first = run_batch(budget={"volcengine": 60}, **kwargs)
+        assert first.items[0].costs == {"volcengine": pytest.approx(24.5, abs=0.2)}
+        assert "paid: 24.5 audio s (volcengine)" in first.line()
+        table = Artifact.get("batch-items")
+        assert table is not None and "24.5 audio s (volcengine)" in str(table.data)
+        again = run_batch(force=True, budget={"volcengine": 10}, **kwargs)  # the job is reused: nothing to pay
+        assert again.items[0].reused_task and again.items[0].costs == {} and "paid: nothing" in again.line()
+        assert sandbox.state.submissions.total == 1
