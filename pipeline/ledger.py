@@ -169,6 +169,9 @@ class JobLedger:
             intent_at = time.strftime("%Y-%m-%d %H:%M:%S")
             if known.get("status") == RESUBMIT:
                 meta["resubmitted_after_doubt"] = True  # the earlier, doubtful job may exist and be charged too
+            if known.get("status") == "failed":
+                # The vendor's job failed and this one replaces it: a second submission on purpose.
+                meta["failed_jobs"] = int(known.get("failed_jobs") or 0) + 1
             self.record(key, status=SUBMITTING, task_id=None, intent_at=intent_at, **meta)
             try:
                 task_id = submit()

@@ -82,6 +82,10 @@ def test_submit_once_resubmits_a_failed_job(tmp_path: Path) -> None:
     ledger.submit_once("k", lambda: "t1")
     ledger.mark_task("t1", "failed")
     assert ledger.submit_once("k", lambda: "t2") == ("t2", False)
+    ledger.mark_task("t2", "failed")
+    ledger.submit_once("k", lambda: "t3")
+    entry = ledger.get("k")
+    assert entry is not None and entry["failed_jobs"] == 2  # every paid resubmission is accounted for
 
 
 def test_submit_once_holds_across_processes(tmp_path: Path) -> None:

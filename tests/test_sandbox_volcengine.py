@@ -357,6 +357,18 @@ def test_http_5xx_slow_and_dropped_connections(media: dict[str, Path]) -> None:
         with pytest.raises(httpx.RemoteProtocolError):
             submit_caption(server.base_url, media["beeps.wav"])
         assert server.state.submissions.total == 1  # the job exists; the client never heard of it
+    with start(faults=FaultConfig(drop_after_rate=1.0, endpoints="*.submit")) as server:  # a share of such drops
+        with pytest.raises(httpx.RemoteProtocolError):
+            submit_caption(server.base_url, media["beeps.wav"])
+        assert server.state.submissions.total == 1 and server.state.faults.injected == {"drop_after": 1}
+
+
+def test_both_kinds_of_drop_mix_in_one_run() -> None:
+    injector = FaultInjector(FaultConfig(seed=5, drop_rate=0.25, drop_after_rate=1 / 3))
+    faults = [injector.transport_fault("volcengine.caption.submit") for _ in range(2000)]
+    before, after = sum(f.drop for f in faults), sum(f.drop_after for f in faults)
+    assert not any(f.drop and f.drop_after for f in faults)
+    assert 400 < before < 600 and 400 < after < 600  # a quarter each: a third of the three quarters left
 
 
 def test_fault_decisions_repeat_with_the_same_seed() -> None:

@@ -184,3 +184,24 @@ def test_too_frequent_answers_get_more_patience_than_other_failures() -> None:
     with pytest.raises(RateLimitedError):  # patience has an end too
         call_with_retries(failing(RateLimitedError("volcengine", 1003, "too frequent"), 20), policy,
                           sleep=lambda _: None)
+
+
+@pytest.mark.parametrize(("exc", "says"), [
+    (httpx.ConnectError("refused"), "could not be reached"),
+    (httpx.ReadTimeout("slow"), "did not answer in time"),
+    (httpx.RemoteProtocolError("Server disconnected without sending a response"), "connection was cut"),
+])
+def test_a_network_failure_says_what_it_means_and_what_to_do(exc: httpx.HTTPError, says: str) -> None:
+    def fail() -> None:
+        raise exc
+
+    with pytest.raises(TransportError) as caught:
+        call_with_retries(fail, RetryPolicy(attempts=1), what="volcengine caption query")
+    message = str(caught.value)
+    assert message.startswith(f"volcengine caption query failed: {type(exc).__name__}") and says in message
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 429])
+def test_a_gateway_failure_carries_a_hint(status: int) -> None:
+    with pytest.raises(TransportError, match=rf"HTTP {status} from the vendor \(.+\)"):
+        raise_for_transport_status(httpx.Response(status), "volcengine caption query")

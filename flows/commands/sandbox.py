@@ -22,6 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--drop-after-handling", action="store_true",
                    help="drop those connections after the request was handled: a submit's job exists (and is "
                         "charged) but its answer is lost, the case a client must treat as in doubt")
+    p.add_argument("--drop-after-rate", type=float, default=0.0,
+                   help="another share of requests dropped after they were handled (mixes both kinds of drop)")
     p.add_argument("--5xx-rate", dest="http_5xx_rate", type=float, default=0.0, help="share of requests answered HTTP 503")
     p.add_argument("--error", action="append", default=[], metavar="CODE:RATE[:ENDPOINT]", type=error_rule,
                    help="answer a vendor code at this rate, e.g. 1005:0.1:volcengine.caption.submit (repeatable)")
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         processing_ms=args.latency_ms, processing_ms_per_audio_s=args.latency_per_audio_second_ms,
         max_hold_s=args.max_hold, qps_limit=args.qps, call_allowance=args.allowance, code_as_string=args.code_as_string,
         faults=FaultConfig(seed=args.seed, drop_rate=args.drop_rate,
-                           drop_after_handling=args.drop_after_handling, http_5xx_rate=args.http_5xx_rate,
+                           drop_after_handling=args.drop_after_handling, drop_after_rate=args.drop_after_rate, http_5xx_rate=args.http_5xx_rate,
                            errors=tuple(args.error), task_errors=tuple(args.task_error),
                            slow_rate=args.slow_rate, slow_ms=args.slow_ms),
         vendors={

@@ -74,6 +74,8 @@ class FaultConfig:
         http_5xx_rate, http_5xx_status: answer this share with a bare HTTP error instead.
         drop_rate: close this share of connections without any answer.
         drop_after_handling: drop only after the handler ran (side effects, e.g. a created job, stay).
+        drop_after_rate: also close this share of connections after the handler ran, whatever
+            ``drop_after_handling`` says (to mix both kinds of drop in one run).
     """
 
     seed: int = 0
@@ -86,6 +88,7 @@ class FaultConfig:
     http_5xx_status: int = 503
     drop_rate: float = 0.0
     drop_after_handling: bool = False
+    drop_after_rate: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class TransportFault:
     delay_ms: int = 0
     http_status: int | None = None
     drop: bool = False
+    drop_after: bool = False
 
 
 class FaultInjector:
@@ -139,10 +143,13 @@ class FaultInjector:
         delay = cfg.slow_ms if self._fires(cfg.slow_rate) else 0
         status = cfg.http_5xx_status if self._fires(cfg.http_5xx_rate) else None
         drop = self._fires(cfg.drop_rate)
-        for flag, name in ((delay, "slow"), (status, f"http_{status}"), (drop, "drop")):
+        drop_after = not drop and self._fires(cfg.drop_after_rate)
+        if drop and cfg.drop_after_handling:
+            drop, drop_after = False, True
+        for flag, name in ((delay, "slow"), (status, f"http_{status}"), (drop, "drop"), (drop_after, "drop_after")):
             if flag:
                 self._note(name)
-        return TransportFault(delay, status, drop)
+        return TransportFault(delay, status, drop, drop_after)
 
 
 async def drop_connection(scope: Scope) -> bool:
@@ -213,7 +220,7 @@ class FaultGuard:
         fault = self.injector.transport_fault(self.endpoint)
         if fault.delay_ms:
             await asyncio.sleep(fault.delay_ms / 1000)
-        if fault.drop and not self.injector.config.drop_after_handling:
+        if fault.drop:
             await drain_request_body(receive)
             if not await drop_connection(scope):
                 await send_plain(send, 502, b"sandbox: injected dropped connection (could not close socket)\n")
@@ -222,7 +229,7 @@ class FaultGuard:
             await drain_request_body(receive)
             await send_plain(send, fault.http_status, b"sandbox: injected server error\n")
             return
-        if fault.drop:
+        if fault.drop_after:
             await self.app(scope, receive, _discard)
             if not await drop_connection(scope):
                 await send_plain(send, 502, b"sandbox: injected dropped connection (could not close socket)\n")

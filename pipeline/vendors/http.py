@@ -117,7 +117,8 @@ def call_with_retries(
         try:
             return fn()
         except httpx.HTTPError as exc:
-            error: PipelineError = TransportError(f"{what} failed: {type(exc).__name__}: {_safe(exc)}")
+            error: PipelineError = TransportError(f"{what} failed: {type(exc).__name__}: {_safe(exc)} "
+                                                  f"({transport_hint(exc)})")
             retry = idempotent or is_undelivered(exc)
             cause: BaseException = exc
         except PipelineError as exc:
@@ -142,10 +143,30 @@ def _safe(exc: httpx.HTTPError) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else "no details"
 
 
+def transport_hint(exc: httpx.HTTPError) -> str:
+    """What a network failure means for the user, and what to do about it."""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return "the vendor could not be reached: check the network and the base URL"
+    if isinstance(exc, httpx.TimeoutException):
+        return "the vendor did not answer in time: it may be overloaded; try again later"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "the connection was cut before the answer came: try again later"
+    return "the request failed on the network: try again later"
+
+
+STATUS_HINTS = {
+    429: "too many requests: lower SUBTITLE_PIPELINE_<VENDOR>_QPS or run fewer jobs at once",
+    502: "the vendor's gateway could not reach its service: try again later",
+    503: "the vendor's service is unavailable: try again later",
+    504: "the vendor's gateway timed out: try again later",
+}
+
+
 def raise_for_transport_status(response: httpx.Response, what: str) -> None:
     """Turn gateway-level failures (5xx, 429) into a retryable TransportError."""
     if response.status_code >= 500 or response.status_code == 429:
-        error = TransportError(f"{what}: HTTP {response.status_code} from the vendor")
+        hint = STATUS_HINTS.get(response.status_code, "the vendor failed while handling the request: try again later")
+        error = TransportError(f"{what}: HTTP {response.status_code} from the vendor ({hint})")
         # 429/502/503 mean the request was turned away; after a 500 or 504 it may have run.
         error.maybe_processed = response.status_code not in (429, 502, 503)  # type: ignore[attr-defined]
         raise error
