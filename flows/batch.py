@@ -35,11 +35,11 @@ from prefect.states import Failed
 from flows.caption import CaptionResult, caption_media
 from flows.connections import Connection, connection, open_client, sandbox_root
 from flows.estimate import PAID_STATUSES, STATE_NAME, check_budget, estimate_batch, paid_earlier
-from flows.limits import ensure_limit, release_idle_slots, warm_slots
+from flows.limits import cancel_slot_waits, ensure_limit, release_idle_slots, warm_slots
 from flows.links import caption_link
 from flows.params import Format, Language, Target
 from flows.runners import task_runner_from_settings
-from flows.tasks import LEDGER_NAME, check_burn_preset, step, steps_inline
+from flows.tasks import LEDGER_NAME, check_burn_preset, step, steps_inline, stop_waiting
 from pipeline import sources
 from pipeline.costs import add_costs, describe_costs
 from pipeline.errors import (
@@ -357,6 +357,13 @@ def caption_batch(
                 results.append(item)
                 update_progress_artifact(progress, 100.0 * len(results) / max(len(todo), 1))
             results = collect_late_results(results, names, options, output_dir, root, child_flow_runs, prints, state)
+        except BaseException as exc:
+            if not isinstance(exc, Exception):
+                # Stopping (SIGTERM, Ctrl-C): jobs polling or queued for a slot must not keep the
+                # process alive; their task ids are in the ledger for the next run.
+                stop_waiting()
+                cancel_slot_waits("the batch is stopping")
+            raise
         finally:
             # Also on a crash or Ctrl-C: slots left held would outlive a temporary server's leases.
             release_idle_slots()

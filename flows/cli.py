@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -106,6 +108,10 @@ def _version() -> str:
         return "(not installed)"
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -117,6 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quiet or args.verbose:
         # Read when a flow command sets up its console, after Prefect configured logging.
         os.environ[VERBOSITY_ENV] = QUIET if args.quiet else VERBOSE
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    # SIGTERM (a service manager, a scheduler's timeout) stops the run like Ctrl-C, so it
+    # unwinds: the temporary Prefect server is stopped and vendor slots are given back,
+    # instead of the process vanishing and leaving them behind.
+    previous = signal.signal(signal.SIGTERM, _interrupt) if on_main_thread else None
     try:
         return int(args.run(args))
     except PipelineError as exc:
@@ -125,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

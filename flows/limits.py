@@ -151,6 +151,13 @@ def release_idle_slots() -> None:
         pool.drain()
 
 
+def cancel_slot_waits(reason: str) -> None:
+    """Fail every job of this process still waiting for a vendor slot (the batch is stopping)."""
+    for pool in list(_pools.values()):
+        if pool.cancel_waiting(SlotUnavailableError(f"{pool.name}: {reason}")):
+            log.warning("%s: stopped the jobs still waiting for a slot (%s)", pool.name, reason)
+
+
 def warm_slots(vendor: str, jobs: int) -> None:
     """Start taking the slots ``jobs`` upcoming jobs will need (no-op without a pool)."""
     pool = _pools.get(limit_name(vendor))

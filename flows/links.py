@@ -25,7 +25,7 @@ from flows.connections import Connection, connection, download_origins, open_cli
 from flows.limits import vendor_slot
 from flows.params import Format, Language, Target
 from flows.retries import result_pending_on_transient_failure, retry_if_retryable
-from flows.tasks import LEDGER_NAME, step
+from flows.tasks import LEDGER_NAME, step, stopping
 from pipeline import sources
 from pipeline.costs import add_costs, yinzi_credits_per_analysis
 from pipeline.errors import InputError, TaskFailedError
@@ -96,7 +96,8 @@ def resolve_with_transcriptgenerate(share_text: str, target_language: str, conn:
         logger.info("%s TranscriptGenerate task %s for %s", "reusing" if reused else "submitted", task_id, url)
         try:
             with result_pending_on_transient_failure("transcriptgenerate", task_id):
-                result = client.wait(task_id, on_pending=lambda n, d: logger.info("task %s: %s (query %d)", task_id, d, n))
+                result = client.wait(task_id, on_pending=lambda n, d: logger.info("task %s: %s (query %d)", task_id, d, n),
+                                     cancel=stopping())
         except TaskFailedError:
             ledger.mark_task(task_id, "failed")
             raise

@@ -101,6 +101,20 @@ class SlotPool:
         threading.Thread(target=context.run, args=(self._keep, first_wait), name=f"{self.name}-keeper",
                          daemon=True).start()
 
+    def cancel_waiting(self, error: BaseException) -> int:
+        """Fail every job still queued for a slot with ``error``; returns how many there were.
+
+        For a batch that is stopping (SIGTERM, Ctrl-C, a crash): its queued jobs would otherwise
+        wait for slots that may never come, and the process could not exit until they did.
+        """
+        with self._cond:
+            doomed, self._waiting = list(self._waiting), deque()
+            self._cond.notify_all()
+        for ticket in doomed:
+            ticket.error = error
+            ticket.granted.set()
+        return len(doomed)
+
     def drain(self, timeout: float = 30.0) -> None:
         """Give every idle slot back to Prefect now (the end of a batch) and wait until it is."""
         with self._cond:

@@ -69,6 +69,22 @@ def step(runnable: Step) -> Step:
     return functools.partial(call_with_task_retries, runnable)  # type: ignore[return-value]
 
 
+# Set when the process is stopping (SIGTERM, Ctrl-C): every wait for a vendor job returns at its
+# next poll instead of running to the job's end, so the process can exit; the jobs keep their
+# ids in the ledger and the next run resumes them.
+_stopping = threading.Event()
+
+
+def stop_waiting() -> None:
+    """Make every wait for a vendor job in this process give up at its next poll (resumable)."""
+    _stopping.set()
+
+
+def stopping() -> threading.Event:
+    """The event waits for vendor jobs watch (:func:`stop_waiting`)."""
+    return _stopping
+
+
 # ffprobe/ffmpeg and the silence check are CPU-bound: more at once than there are cores only
 # makes every item late. In a batch this lets the first items reach the vendor in about a
 # second instead of all of them finishing their preparation together several seconds later.
@@ -130,7 +146,7 @@ def wait_volcengine(task_id: str, conn: Connection, ledger_path: str, alignment:
     with open_client(conn) as client, result_pending_on_transient_failure(api, task_id):
         try:
             wait = client.wait_ata if alignment else client.wait_caption
-            response = wait(task_id, on_pending=progress)
+            response = wait(task_id, on_pending=progress, cancel=_stopping)
         except TaskFailedError:
             ledger.mark_task(task_id, "failed")
             raise

@@ -126,3 +126,31 @@ def test_help_documents_the_exit_statuses(capsys: pytest.CaptureFixture[str]) ->
         main(["--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "exit status: 0 done; 1 needs a look: batch items failed, a submit is in doubt" in out and "4 quota, balance" in out
+
+
+def test_sigterm_stops_a_command_as_ctrl_c_does_so_it_unwinds(monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # Unwinding is what stops the temporary Prefect server and gives vendor slots back; the
+    # default SIGTERM would end the process on the spot and leave both behind.
+    import os
+    import signal
+    import time
+
+    from flows.cli import EXIT_INTERRUPTED, main
+
+    unwound: list[str] = []
+
+    def run(args: object) -> int:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(500):  # the handler runs at the next bytecode; never as long as this
+                time.sleep(0.01)
+            return 0
+        finally:
+            unwound.append("cleanup ran")
+
+    monkeypatch.setattr("flows.commands.lint.run", run)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["lint", "x.srt"]) == EXIT_INTERRUPTED
+    assert unwound == ["cleanup ran"] and "interrupted" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) is before  # the command's handler does not outlive it

@@ -119,3 +119,35 @@ def test_warm_takes_slots_before_the_jobs_ask() -> None:
     assert limit.acquired == 2  # the jobs used the warm slots
     pool.drain()
     assert limit.held == 0
+
+
+def test_jobs_queued_for_a_slot_are_stopped_when_the_batch_stops() -> None:
+    # A slot that never comes (another process holds the limit): without this, a SIGTERM'd
+    # batch could not exit until Prefect's acquisition gave up, minutes later.
+    never = threading.Event()
+
+    @contextmanager
+    def blocked() -> Iterator[None]:
+        never.wait(60)
+        yield
+
+    pool = SlotPool(1, blocked)
+    outcome: list[BaseException] = []
+
+    def job() -> None:
+        try:
+            with pool.slot():
+                pytest.fail("a slot was granted")
+        except RuntimeError as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=job)
+    waiter.start()
+    for _ in range(500):  # until the job is queued
+        if pool._waiting:
+            break
+        time.sleep(0.01)
+    assert pool.cancel_waiting(RuntimeError("stopping")) == 1
+    waiter.join(10)
+    never.set()
+    assert not waiter.is_alive() and [str(e) for e in outcome] == ["stopping"]
