@@ -25,11 +25,11 @@ from flows.connections import Connection, connection, download_origins, open_cli
 from flows.limits import vendor_slot
 from flows.params import Format, Language, Target
 from flows.retries import result_pending_on_transient_failure, retry_if_retryable
-from flows.tasks import LEDGER_NAME, step, stopping
+from flows.tasks import LEDGER_NAME, check_burn_preset, step, stopping, subtitle_rules
 from pipeline import sources
 from pipeline.costs import add_costs, yinzi_credits_per_analysis
 from pipeline.errors import InputError, TaskFailedError
-from pipeline.fileio import write_text_atomic
+from pipeline.fileio import check_output_dir, write_text_atomic
 from pipeline.ledger import JobLedger, job_key
 from pipeline.vendors.share import parse_share_text
 from pipeline.vendors.transcriptgenerate import PLATFORMS as TG_PLATFORMS
@@ -185,6 +185,12 @@ def caption_link(
     """
     if mode == "align_text" and resolver != "transcriptgenerate":
         raise InputError("mode=align_text needs resolver=transcriptgenerate (Yinzi's analysis has no text)")
+    # Options and the output folder are checked before the link is resolved, which is paid for.
+    check_output_dir(output_dir, "output_dir")
+    subtitle_rules(language, max_chars_per_line, max_lines)
+    check_burn_preset(burn_preset)
+    if max_download_mb < 1:
+        raise InputError(f"max_download_mb: {max_download_mb} must be at least 1")
     out = Path(output_dir)
     ledger = str(out / LEDGER_NAME)
     with sandbox_root(target, sandbox_url) as root:

@@ -121,3 +121,21 @@ def test_the_same_video_with_other_tracking_parameters_is_not_paid_twice(tmp_pat
     assert b.reused_task and b.task_id == a.task_id
     ledger = (tmp_path / ".jobs.json").read_text(encoding="utf-8")
     assert "secUid" not in ledger and "alice" not in ledger
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.parametrize(("option", "says"), [({"max_chars_per_line": -3}, "max_chars_per_line"),
+                                              ({"burn_preset": "tiktok"}, "burn_preset"),
+                                              ({"max_download_mb": 0}, "max_download_mb")])
+def test_a_bad_option_is_refused_before_the_link_is_resolved(option: dict[str, object], says: str,
+                                                             tmp_path: Path) -> None:
+    from flows.links import caption_link
+    from pipeline.errors import PipelineError
+    from pipeline.sandbox import SandboxServer
+
+    with SandboxServer() as sandbox:
+        with pytest.raises(PipelineError, match=says):
+            caption_link(share_text="https://v.douyin.com/iRNBho6u/", output_dir=str(tmp_path),
+                         sandbox_url=sandbox.base_url, **option)  # type: ignore[arg-type]
+        assert sandbox.state.submissions.total == 0  # no TranscriptGenerate task was paid for
