@@ -356,6 +356,8 @@ def caption_batch(
                 state.record(item)
                 results.append(item)
                 update_progress_artifact(progress, 100.0 * len(results) / max(len(todo), 1))
+                logger.info("[%d/%d] %s: %s (%.1f s)", len(results), len(todo), item.label or item.source,
+                            item.status.replace("_", " "), item.seconds)
             results = collect_late_results(results, names, options, output_dir, root, child_flow_runs, prints, state)
         except BaseException as exc:
             if not isinstance(exc, Exception):

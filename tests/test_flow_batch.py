@@ -78,7 +78,7 @@ def test_batch_isolates_failures_skips_done_and_retries_only_failed(tmp_path: Pa
     with SandboxServer() as sandbox:
         state = caption_batch(folder=str(folder), output_dir=str(out), sandbox_url=sandbox.base_url, concurrency=2,
                               return_state=True)
-        assert state.is_failed() and state.message == "batch: 2 done, 2 failed, 0 already done (of 4)"
+        assert state.is_failed() and state.message.startswith("batch: 2 done, 2 failed, 0 already done (of 4); paid: ")
         first = state.result(raise_on_failure=False)
         assert (first.total, first.done, first.failed) == (4, 2, 2)
         errors = {Path(r.source).name: r.error for r in first.items if r.status == "failed"}
