@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from flows.connections import connection, sandbox_root
@@ -23,7 +23,9 @@ from flows.tasks import (
     write_subtitles,
 )
 from flows.translation import write_translation
+from pipeline.errors import TaskNotFoundError
 from pipeline.fileio import check_output_dir
+from pipeline.ledger import EXPIRED, JobLedger
 from pipeline.transcript import transcript_from_volcengine
 from pipeline.vendors.volcengine import AtaOptions, CaptionOptions
 
@@ -81,7 +83,18 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
         # The slot covers only the vendor's part, so local steps of other items overlap it.
         conn = connection("volcengine", target, root, credentials_block)
         task_id, reused = step(submit_volcengine)(audio, options, conn, ledger, text=text)
-        response = step(wait_volcengine)(task_id, conn, ledger, alignment=text is not None)
+        try:
+            response = step(wait_volcengine)(task_id, conn, ledger, alignment=text is not None)
+        except TaskNotFoundError:
+            if not reused:
+                raise
+            # Results are kept for a while only (and a restarted sandbox may not have them): the
+            # job cannot be collected, so it is submitted again, once.
+            get_run_logger().warning("the vendor no longer knows task %s submitted earlier for %s; submitting again",
+                                     task_id, audio.path.name)
+            JobLedger(Path(ledger)).mark_task(task_id, EXPIRED)
+            task_id, reused = step(submit_volcengine)(audio, options, conn, ledger, text=text)
+            response = step(wait_volcengine)(task_id, conn, ledger, alignment=text is not None)
     transcript = transcript_from_volcengine(response, language, source=str(info.path))
     stem = output_name or info.path.stem
     outputs, cue_count = step(write_subtitles)(transcript, str(out), stem, formats, max_chars_per_line, max_lines,

@@ -40,6 +40,19 @@ class Connection:
     base_url: str
     credentials: str = "env"
 
+    @property
+    def account(self) -> str:
+        """What names the vendor account in ledger keys: a job is reusable by the same account.
+
+        Every sandbox takes the same made-up credentials, and an embedded one listens on a new
+        port each run, so a port in the key would make every rerun pay again. A live vendor is
+        its API root (kept from before, so existing ledgers still match). Used for Volcengine
+        jobs, which the sandbox keeps across restarts (``SandboxConfig.jobs_dir``); its
+        TranscriptGenerate tasks and Yinzi orders (with URLs on the sandbox's port) are not
+        kept, so their keys stay on ``base_url``.
+        """
+        return f"sandbox:{self.vendor}" if self.credentials == "sandbox" else self.base_url
+
 
 def connection(vendor: str, target: Target, sandbox_root: str | None = None, block: str | None = None) -> Connection:
     """The connection for ``vendor`` in a run against ``target``.
@@ -124,7 +137,9 @@ def sandbox_root(target: Target, sandbox_url: str | None = None) -> Iterator[str
     if target != "sandbox" or sandbox_url:
         yield sandbox_url
         return
-    from pipeline.sandbox import SandboxServer
+    from pipeline.sandbox import SandboxConfig, SandboxServer
+    from pipeline.sandbox.state import default_jobs_dir
 
-    with SandboxServer() as server:
+    # Finished jobs outlive this run's sandbox, as a vendor's do: a rerun resumes them by id.
+    with SandboxServer(SandboxConfig(jobs_dir=default_jobs_dir())) as server:
         yield server.base_url

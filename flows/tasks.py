@@ -118,7 +118,7 @@ def submit_volcengine(audio: extract.ExtractedAudio, options: CaptionOptions | A
                       ledger_path: str, text: str | None = None) -> tuple[str, bool]:
     """Submit a caption job (or, with ``text``, an alignment job); returns (task id, reused)."""
     api = "volcengine-ata" if text is not None else "volcengine-caption"
-    key = job_key(api, conn.base_url, file_sha256(audio.path), (options, text))
+    key = job_key(api, conn.account, file_sha256(audio.path), (options, text))
 
     def submit() -> str:
         with open_client(conn) as client:

@@ -38,6 +38,7 @@ LEDGER_NAME = ".jobs.json"  # the ledger's file name in an output folder
 SUBMITTING = "submitting"   # the intent, written before the request goes out
 IN_DOUBT = "in_doubt"       # the request went out, its answer did not come back
 RESUBMIT = "resubmit"       # in doubt, and released by the user: submit again on purpose
+EXPIRED = "expired"         # the vendor no longer knows the task id (results kept for a while only)
 RESUBMIT_HINT = "rerun with --resubmit-in-doubt to submit it again (and maybe pay twice)"
 
 
@@ -160,7 +161,7 @@ class JobLedger:
         """
         with self._key(key):
             known = self.get(key) or {}
-            if known.get("task_id") and known.get("status") != "failed":
+            if known.get("task_id") and known.get("status") not in ("failed", EXPIRED):
                 return str(known["task_id"]), True
             if known.get("status") in (SUBMITTING, IN_DOUBT):
                 # SUBMITTING here means the run that wrote it died between sending and recording.
@@ -169,9 +170,10 @@ class JobLedger:
             intent_at = time.strftime("%Y-%m-%d %H:%M:%S")
             if known.get("status") == RESUBMIT:
                 meta["resubmitted_after_doubt"] = True  # the earlier, doubtful job may exist and be charged too
-            if known.get("status") == "failed":
-                # The vendor's job failed and this one replaces it: a second submission on purpose.
-                meta["failed_jobs"] = int(known.get("failed_jobs") or 0) + 1
+            if known.get("status") in ("failed", EXPIRED):
+                # The vendor's job failed, or it no longer knows it: this one replaces it, on purpose.
+                counter = "failed_jobs" if known["status"] == "failed" else "expired_jobs"
+                meta[counter] = int(known.get(counter) or 0) + 1
             self.record(key, status=SUBMITTING, task_id=None, intent_at=intent_at, **meta)
             try:
                 task_id = submit()

@@ -260,3 +260,38 @@ def test_each_item_records_what_it_cost_and_a_budget_refuses_before_paying(tmp_p
         again = run_batch(force=True, budget={"volcengine": 10}, **kwargs)  # the job is reused: nothing to pay
         assert again.items[0].reused_task and again.items[0].costs == {} and "paid: nothing" in again.line()
         assert sandbox.state.submissions.total == 1
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_rerun_on_the_embedded_sandbox_resumes_the_job_instead_of_paying_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each run starts its own embedded sandbox on a new port; the ledger keys on the account.
+    from flows.caption import caption_media
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # where the sandbox keeps finished jobs
+    kwargs = {"media": str(SAMPLES / "zh_demo.mp4"), "output_dir": str(tmp_path / "out"), "burn_preset": "none"}
+    first = caption_media(**kwargs)
+    second = caption_media(**kwargs)
+    assert not first.reused_task and second.reused_task and second.task_id == first.task_id
+    assert (tmp_path / "out" / "zh_demo.srt").read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_reused_job_the_vendor_no_longer_knows_is_submitted_again_once(tmp_path: Path) -> None:
+    import json
+
+    from flows.caption import caption_media
+    from pipeline.sandbox import SandboxServer
+
+    out = tmp_path / "out"
+    kwargs = {"media": str(SAMPLES / "zh_demo.mp4"), "output_dir": str(out), "burn_preset": "none"}
+    with SandboxServer() as forgetful:
+        first = caption_media(sandbox_url=forgetful.base_url, **kwargs)
+    with SandboxServer() as other:  # knows nothing of the first one's jobs
+        second = caption_media(sandbox_url=other.base_url, **kwargs)
+        assert other.state.submissions.total == 1
+    assert second.task_id != first.task_id and not second.reused_task
+    entries = list(json.loads((out / ".jobs.json").read_text(encoding="utf-8")).values())
+    assert [(e["status"], e.get("expired_jobs")) for e in entries] == [("done", 1)]

@@ -482,3 +482,19 @@ def test_an_embedded_server_leaves_the_host_logging_alone() -> None:
         assert handler in root.handlers
     finally:
         root.removeHandler(handler)
+
+
+def test_a_restarted_sandbox_still_answers_for_the_jobs_it_finished(media: dict[str, Path], tmp_path: Path) -> None:
+    # As a vendor does after the client's process is gone: a rerun resumes the job by its id.
+    with start(jobs_dir=tmp_path / "jobs") as first:
+        job_id = submit_caption(first.base_url, media["zh_16k.wav"])["id"]
+        done = query(first.base_url, job_id)
+    assert done["code"] == 0 and done["utterances"]
+    with start(jobs_dir=tmp_path / "jobs") as second:
+        again = query(second.base_url, job_id, blocking="0")
+        assert again == done
+        assert second.state.submissions.total == 0
+        unknown = query(second.base_url, "00000000-0000-4000-8000-000000000000", blocking="0")
+        assert unknown["code"] == 1001 and "not found" in unknown["message"]
+    with start() as forgetful:  # without a jobs folder, nothing outlives the process
+        assert query(forgetful.base_url, job_id, blocking="0")["code"] == 1001

@@ -225,3 +225,10 @@ def test_credentials_from_env_name_what_is_missing() -> None:
     with pytest.raises(errors.InputError, match="VOLCENGINE_TOKEN not set"):
         VolcengineCredentials.from_env({"VOLCENGINE_APPID": "a"})
     assert VolcengineCredentials.from_env({"VOLCENGINE_APPID": "a", "VOLCENGINE_TOKEN": "t"}).token == "t"
+
+
+def test_a_query_for_an_unknown_task_is_task_not_found_not_a_bad_request() -> None:
+    from pipeline.vendors.volcengine import error_for
+
+    assert isinstance(error_for({"code": 1001, "message": "task not found: abc"}), errors.TaskNotFoundError)
+    assert type(error_for({"code": 1001, "message": "appid is required"})) is errors.InvalidRequestError

@@ -68,10 +68,11 @@ def run(args: argparse.Namespace) -> int:
         YinziConfig,
         serve,
     )
-    from pipeline.sandbox.state import DEFAULT_TRANSCRIPT_DIRS
+    from pipeline.sandbox.state import DEFAULT_TRANSCRIPT_DIRS, default_jobs_dir
 
     transcript_dirs = tuple(Path(d) for d in args.transcripts) if args.transcripts else DEFAULT_TRANSCRIPT_DIRS
     config = SandboxConfig(
+        jobs_dir=default_jobs_dir(),  # a restarted sandbox still answers for the jobs it finished
         processing_ms=args.latency_ms, processing_ms_per_audio_s=args.latency_per_audio_second_ms,
         max_hold_s=args.max_hold, qps_limit=args.qps, call_allowance=args.allowance, code_as_string=args.code_as_string,
         faults=FaultConfig(seed=args.seed, drop_rate=args.drop_rate,

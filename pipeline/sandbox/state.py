@@ -24,6 +24,9 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import re
 import shutil
 import tempfile
 import threading
@@ -32,7 +35,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,6 +69,9 @@ class SandboxConfig:
         faults: what goes wrong and how often.
         vendors: per-vendor options, keyed by vendor name (e.g. ``{"volcengine": VolcengineConfig(...)}``).
         workers: threads that process jobs.
+        jobs_dir: where finished jobs are kept across restarts (None: in memory only). A real
+            vendor remembers a job after the client's process is gone; with this, so does an
+            embedded sandbox, and a rerun can resume a job by its id.
     """
 
     processing_ms: int = 1000
@@ -83,6 +89,7 @@ class SandboxConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     vendors: Mapping[str, Any] = field(default_factory=dict)
     workers: int = 4
+    jobs_dir: Path | None = None
 
     def vendor(self, name: str, default_factory: Callable[[], T]) -> T:
         """The options for vendor ``name``, or its defaults."""
@@ -106,6 +113,27 @@ class JobOutcome:
     @property
     def failed(self) -> bool:
         return self.error_code is not None
+
+
+#: Finished sandbox jobs older than this are forgotten (a real vendor keeps results for a while too).
+KEEP_JOBS_DAYS = 14
+
+
+def default_jobs_dir() -> Path:
+    """``$XDG_CACHE_HOME/subtitle-pipeline/sandbox-jobs`` (``~/.cache/...``), with jobs past
+    :data:`KEEP_JOBS_DAYS` removed; where the embedded and the standalone sandbox keep finished jobs."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "subtitle-pipeline" / "sandbox-jobs"
+    cutoff = time.time() - KEEP_JOBS_DAYS * 86400
+    for kept in root.glob("*.json") if root.is_dir() else ():
+        try:
+            if kept.stat().st_mtime < cutoff:
+                kept.unlink()
+        except OSError:
+            pass
+    return root
+
+
+JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass
@@ -146,7 +174,36 @@ class JobStore:
         return len(self._jobs)
 
     def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
+        job = self._jobs.get(job_id)
+        return job if job is not None else self._load(job_id)
+
+    def _load(self, job_id: str) -> Job | None:
+        """A job finished by an earlier sandbox process, from ``jobs_dir``."""
+        if self.config.jobs_dir is None or not JOB_ID.fullmatch(job_id):
+            return None
+        try:
+            kept = json.loads((self.config.jobs_dir / f"{job_id}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        job = Job(id=job_id, vendor=kept["vendor"], kind=kept["kind"], account=kept["account"],
+                  created_at=time.monotonic(), params=kept.get("params") or {},
+                  outcome=JobOutcome(**kept["outcome"]), ready_at=time.monotonic())
+        job.done_event.set()
+        with self._lock:
+            return self._jobs.setdefault(job_id, job)
+
+    def _keep(self, job: Job) -> None:
+        if self.config.jobs_dir is None or job.outcome is None:
+            return
+        try:
+            text = json.dumps({"vendor": job.vendor, "kind": job.kind, "account": job.account, "params": job.params,
+                               "outcome": asdict(job.outcome)}, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return  # an outcome that is not plain data (files on disk) lives with this process only
+        self.config.jobs_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.config.jobs_dir / f".{job.id}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(self.config.jobs_dir / f"{job.id}.json")
 
     def all(self) -> list[Job]:
         with self._lock:
@@ -174,6 +231,7 @@ class JobStore:
             outcome = JobOutcome(error_code=1099, error_message=f"internal sandbox error: {type(exc).__name__}")
         job.outcome = outcome
         job.ready_at = max(time.monotonic(), job.created_at + self.config.processing_time_s(outcome.audio_s))
+        self._keep(job)
         job.done_event.set()
 
     def close(self) -> None:

@@ -168,7 +168,10 @@ def error_for(body: Mapping[str, Any]) -> errors.VendorError:
     code = normalized_code(body)
     message = str(body.get("message") or body.get("msg") or "no message")
     cls, hint = CODES.get(code, (errors.VendorError, "unexpected code; see the Volcengine error table"))
-    if code == "1022" and "not granted" in message:
+    if code == "1001" and "not found" in message.lower():
+        # A query for an id the service does not know: expired, or submitted to another account.
+        cls, hint = errors.TaskNotFoundError, "the vendor does not know this task id (expired, or another account's)"
+    elif code == "1022" and "not granted" in message:
         # Accounts from the newer console are not granted vc.async.default on these endpoints.
         cls, hint = errors.AuthenticationError, "this account is not granted the caption service; enable it in the console"
     return cls(VENDOR, code, message, hint)
