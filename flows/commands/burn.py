@@ -4,8 +4,10 @@ The subtitles (SRT, WebVTT or ASS) are fitted to the video's own frame before ff
 a platform preset gives the font size and the safe area (``douyin`` for 9:16 video, EBU
 broadcast margins for 16:9 and 4:3, or ``--preset``), every line is measured in pixels of the
 font libass will draw with, and any cue that would overflow is re-wrapped or split; what
-changed and why is printed. A full burn re-encodes the whole video (minutes); ``--preview-at``
-writes one PNG frame and ``--preview-clip`` a few seconds, to check the look in seconds.
+changed and why is printed. A bilingual file (``X.bilingual.ass``, or an SRT/WebVTT whose cues
+hold source lines above translation lines) burns in two sizes, the translation smaller. A full
+burn re-encodes the whole video (minutes); ``--preview-at`` writes one PNG frame and
+``--preview-clip`` a few seconds, to check the look in seconds.
 """
 
 from __future__ import annotations
