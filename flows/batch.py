@@ -164,8 +164,8 @@ def caption_source(src: sources.Source, options: dict[str, Any], output_dir: str
     if translate != "auto":
         # Refused before anything is paid: only a share link gives TranscriptGenerate a video to translate.
         raise InputError(f"{src.label}: translate={translate} needs a share link (TranscriptGenerate translates the "
-                         "video of a link, not a file or media URL); run this item without --translate (an empty "
-                         "translate cell in a manifest), or time your own translation with `align --translate`")
+                         "video of a link, not a file or media URL); give this item translate=auto in a manifest "
+                         "(or run it without --translate), or time your own translation with `align --translate`")
     options = {k: v for k, v in options.items() if k not in {"resolver", "target_language"}}
     sandbox_origins = (sandbox_url,) if options.get("target") == "sandbox" else ()
     media = src.value if src.kind == "file" else str(

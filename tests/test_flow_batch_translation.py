@@ -82,11 +82,12 @@ def test_a_manifest_row_translates_and_a_non_member_fails_only_that_item(tmp_pat
     from pipeline.sandbox import SandboxConfig, TranscriptGenerateConfig
 
     manifest = tmp_path / "list.csv"
-    manifest.write_text(f"source,translate,output_name\n\"{ZH_SHARE}\",en,clip\n{SAMPLES / 'en_demo.mp4'},,talk\n",
+    # The run asks for Japanese; the link's row says English, the file's row says none.
+    manifest.write_text(f"source,translate,output_name\n\"{ZH_SHARE}\",en,clip\n{SAMPLES / 'en_demo.mp4'},auto,talk\n",
                         encoding="utf-8")
     member = tmp_path / "member"
     with SandboxServer() as sandbox:
-        code = main(["batch", "--manifest", str(manifest), "-o", str(member), "-f", "srt",
+        code = main(["batch", "--manifest", str(manifest), "--translate", "ja", "-o", str(member), "-f", "srt",
                      "--burn-preset", "none", "--sandbox-url", sandbox.base_url])
     assert code == 0, capsys.readouterr().err
     assert {p.name for p in member.glob("clip.*.srt")} == {"clip.en.srt", "clip.bilingual.srt"}
@@ -95,7 +96,7 @@ def test_a_manifest_row_translates_and_a_non_member_fails_only_that_item(tmp_pat
     config = SandboxConfig(vendors={"transcriptgenerate": TranscriptGenerateConfig(member=False)})
     refused = tmp_path / "refused"
     with SandboxServer(config) as sandbox:
-        code = main(["batch", "--manifest", str(manifest), "-o", str(refused), "-f", "srt",
+        code = main(["batch", "--manifest", str(manifest), "--translate", "ja", "-o", str(refused), "-f", "srt",
                      "--burn-preset", "none", "--sandbox-url", sandbox.base_url])
     out = capsys.readouterr().out
     assert code == 1
