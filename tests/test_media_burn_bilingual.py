@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -113,3 +114,25 @@ def test_a_preview_still_of_a_bilingual_srt_shows_the_translation_smaller_below(
     top_band, bottom_band = rows[: gaps[0] + 1], rows[gaps[-1] + 1:]
     assert bottom_band.size < top_band.size  # the translation is drawn smaller
     assert bottom_band.size >= 0.5 * plan.translation.target.font_px  # and legibly large
+
+
+def test_the_alignment_report_beside_an_srt_says_where_the_translation_starts(tmp_path: Path) -> None:
+    # Line 2 of cue 1 is English but the source's: a script change alone would take it for the translation.
+    cues = [BilingualCue(1100, 6000, ("新手机的型号是", "iPhone 15"), ("The new phone is an iPhone 15",)),
+            *CUES[1:]]
+    srt = write_bilingual_srt(cues, tmp_path / "clip.bilingual.srt")
+    report = {"format": "pipeline.translation/1", "source_language": "zh-CN", "target_language": "en",
+              "pairs": [], "bilingual_source_lines": [len(c.source) for c in cues]}
+    (tmp_path / "clip.bilingual.align.json").write_text(json.dumps(report), encoding="utf-8")
+    plan = plan_burn(VERTICAL, srt)
+    assert plan.translation is not None and plan.translation.language == "en"
+    first = plan.translation.halves(plan.cues)[0]
+    assert first.source == ("新手机的型号是", "iPhone 15") and first.target == ("The new phone is an iPhone 15",)
+
+
+def test_emoji_are_left_out_of_both_halves(tmp_path: Path) -> None:
+    cues = [BilingualCue(1100, 6000, ("欢迎使用字幕流水线🎉",), ("🎉",)), *CUES[1:]]
+    plan = plan_burn(VERTICAL, write_bilingual_ass(cues, tmp_path / "clip.ass"))
+    assert plan.translation is not None and plan.dropped_emoji == ("🎉",)
+    assert plan.translation.halves(plan.cues)[0] == BilingualCue(1100, 6000, ("欢迎使用字幕流水线",), ())
+    assert "🎉" not in plan.ass()

@@ -148,11 +148,14 @@ def plan_burn(
     info = probe(video)
     target = target_for(info, preset=preset, platform=platform, layout_overrides=layout_overrides, font=font,
                         fonts_dir=fonts_dir, colours=colours)
-    cues, dropped = _without_emoji(_read(subtitle))
-    require_glyphs(cues, target.font, subtitle)
-    bilingual = read_bilingual(subtitle, cues)
+    read = _read(subtitle)
+    bilingual = read_bilingual(subtitle, read)  # on the cues as written: a report counts their lines
     if bilingual is not None:
-        return _bilingual_plan(info, subtitle, target, bilingual, tuple(dropped), language)
+        halves, gone = _halves_without_emoji(bilingual.cues)
+        require_glyphs(as_cues(halves), target.font, subtitle)
+        return _bilingual_plan(info, subtitle, target, replace(bilingual, cues=tuple(halves)), tuple(gone), language)
+    cues, dropped = _without_emoji(read)
+    require_glyphs(cues, target.font, subtitle)
     language = language or guess_language(cues)
     rules = rules_for(language, max_lines=target.max_lines, fps=target.canvas.frame_rate)
     fitted, changes = refit_cues(cues, rules, target.measure(rules), unit="px")
@@ -245,15 +248,31 @@ def _without_emoji(cues: list[Cue]) -> tuple[list[Cue], list[str]]:
     kept: list[Cue] = []
     dropped: list[str] = []
     for cue in cues:
-        lines = []
-        for line in cue.lines:
-            text, gone = drop_emoji(line)
-            dropped.extend(gone)
-            if text:
-                lines.append(text)
+        lines = _lines_without_emoji(cue.lines, dropped)
         if lines:
-            kept.append(Cue(cue.start_ms, cue.end_ms, tuple(lines)))
+            kept.append(Cue(cue.start_ms, cue.end_ms, lines))
     return kept, list(dict.fromkeys(dropped))
+
+
+def _halves_without_emoji(cues: Sequence[BilingualCue]) -> tuple[list[BilingualCue], list[str]]:
+    kept: list[BilingualCue] = []
+    dropped: list[str] = []
+    for cue in cues:
+        source, target = _lines_without_emoji(cue.source, dropped), _lines_without_emoji(cue.target, dropped)
+        if source or target:
+            kept.append(BilingualCue(cue.start_ms, cue.end_ms, source, target))
+    return kept, list(dict.fromkeys(dropped))
+
+
+def _lines_without_emoji(lines: Sequence[str], dropped: list[str]) -> tuple[str, ...]:
+    """The lines with their emoji taken out (added to ``dropped``); lines left empty go."""
+    kept = []
+    for line in lines:
+        text, gone = drop_emoji(line)
+        dropped.extend(gone)
+        if text:
+            kept.append(text)
+    return tuple(kept)
 
 
 def require_glyphs(cues: list[Cue], font: FontChoice, path: Path) -> None:
