@@ -50,7 +50,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--max-lines", type=int, default=None, metavar="N",
                    help="lines a burned cue may take (default: the preset's, 2)")
     p.add_argument("-l", "--language", default=None,
-                   help="language whose line-breaking rules apply (default: guessed from the text)")
+                   help="language whose line-breaking rules apply (default: guessed from the text; for a bilingual "
+                        "file, the source's: the translation's comes with the file)")
     p.add_argument("--review", action="store_true",
                    help="also write OUT.review.png (a contact sheet: one still per cue group) and OUT.review.html "
                         "(the video with its cues, clickable, and their lint findings)")
