@@ -51,6 +51,10 @@ from pipeline.errors import (
 )
 from pipeline.fileio import check_output_dir, write_text_atomic
 from pipeline.ledger import JobLedger
+from pipeline.vendors.transcriptgenerate import TaskOptions
+
+# Manifest columns that override a batch option for their row, by the option they set.
+ROW_OPTIONS = {"language": "language", "translate": "target_language"}
 
 
 @dataclass
@@ -147,7 +151,7 @@ def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any],
     try:
         src = sources.classify(source)
         result.label, result.kind = src.label, src.kind
-        item_options = {**options, **{k: v for k, v in row.items() if k in {"language"} and v}}
+        item_options = {**options, **{ROW_OPTIONS[k]: v for k, v in row.items() if k in ROW_OPTIONS and v}}
         with contextlib.nullcontext() if child_flow_run else steps_inline():
             done = caption_source(src, item_options, output_dir, output_name, sandbox_url)
         result.status, result.outputs, result.task_id = "done", done.outputs, done.task_id
@@ -192,9 +196,18 @@ def caption_source(src: sources.Source, options: dict[str, Any], output_dir: str
                    sandbox_url: str | None) -> CaptionResult:
     """Run the flow that fits the item's kind (a plain call inside ``steps_inline``)."""
     if src.kind == "share":
+        if options.get("target_language", "auto") != "auto" and options.get("resolver") == "yinzi":
+            raise InputError(f"{src.label}: a translation comes from TranscriptGenerate; use resolver=transcriptgenerate "
+                             "or run without a translation")
         return step(caption_link)(share_text=src.value, output_dir=output_dir, output_name=output_name,
                                   sandbox_url=sandbox_url, **options)
-    options = {k: v for k, v in options.items() if k != "resolver"}
+    translate = options.get("target_language", "auto")
+    if translate != "auto":
+        # Refused before anything is paid: only a share link gives TranscriptGenerate a video to translate.
+        raise InputError(f"{src.label}: translate={translate} needs a share link (TranscriptGenerate translates the "
+                         "video of a link, not a file or media URL); give this item translate=auto in a manifest "
+                         "(or run it without --translate), or time your own translation with `align --translate`")
+    options = {k: v for k, v in options.items() if k not in {"resolver", "target_language"}}
     sandbox_origins = (sandbox_url,) if options.get("target") == "sandbox" else ()
     media = src.value if src.kind == "file" else str(
         sources.download(src.value, Path(output_dir) / "downloads", allowed_origins=sandbox_origins))
@@ -259,6 +272,7 @@ def caption_batch(
     output_dir: str = "output",
     language: Language = "zh-CN",
     formats: list[Format] = ["srt", "vtt"],  # noqa: B006 - Prefect needs a literal default for the UI form
+    target_language: str = "auto",
     retry_failed_only: bool = False,
     concurrency: int = 4,
     resolver: Literal["transcriptgenerate", "yinzi"] = "transcriptgenerate",
@@ -279,10 +293,14 @@ def caption_batch(
         inputs: files, media URLs or share links/texts, one per entry.
         folder: a folder of media files (with ``pattern``, e.g. ``*.mp4``; ``**/*`` for subfolders).
         pattern: glob for ``folder``.
-        manifest: CSV file with a ``source`` column (optional ``language`` and ``output_name`` columns).
+        manifest: CSV file with a ``source`` column (optional ``language``, ``translate`` and ``output_name`` columns).
         output_dir: where every item's subtitles go (plus ``.batch.json``, the batch's memory).
         language: spoken language, unless a manifest row says otherwise.
         formats: subtitle files to write per item.
+        target_language: TranscriptGenerate translation of every share link (en, ja, ko, zh, fr, de, es;
+            members only), unless a manifest row's ``translate`` says otherwise; auto for none. Writes the
+            same ``<name>.<lang>.*`` and ``<name>.bilingual.*`` files as ``link --translate``; a file or media
+            URL item asked for a translation fails alone (only a link gives TranscriptGenerate a video).
         retry_failed_only: run only the items that failed in the previous run of this output_dir.
         concurrency: Volcengine jobs running at once (a Prefect global concurrency limit, vendor-volcengine).
         resolver: who resolves share links: transcriptgenerate or yinzi.
@@ -318,8 +336,9 @@ def caption_batch(
     rerun = ("failed", "pending", "in_doubt") if resubmit_in_doubt else ("failed", "pending")
     rows = state.rows(rerun) if retry_failed_only else sources.collect_inputs(inputs, folder, pattern, manifest)
     names = sources.output_names(rows)
+    TaskOptions(target_language=target_language)  # a bad code is refused before any item runs
     options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
-               "resolver": resolver, "snap_to_frames": snap_to_frames, "burn_preset": check_burn_preset(burn_preset)}
+               "target_language": target_language, "resolver": resolver, "snap_to_frames": snap_to_frames, "burn_preset": check_burn_preset(burn_preset)}
     prints = {r["source"]: options_fingerprint({**options, **r, "output_name": names[r["source"]]}) for r in rows}
     done_before = {r["source"] for r in rows if not force and state.finished(r["source"], prints[r["source"]])}
     todo = [row for row in rows if row["source"] not in done_before]

@@ -114,3 +114,31 @@ def test_a_translation_needs_its_language() -> None:
     assert read_translation(None, None, None) is None
     with pytest.raises(InputError, match="needs translation_language"):
         read_translation("Hello.", None, "auto")
+
+
+def test_align_translate_finds_the_translation_beside_the_script_or_says_where_it_looked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "talk.txt"
+    script.write_text((SAMPLES / "zh_demo.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    code = main(["align", str(SAMPLES / "zh_demo.mp4"), str(script), "--translate", "en", "-o", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert code == EXIT_USER_ERROR and err.count("\n") == 0
+    assert f"{tmp_path / 'talk.en.txt'}: no translation beside the script" in err and "--translation FILE" in err
+    assert main(["align", str(SAMPLES / "zh_demo.mp4"), str(script), "--translation", str(script)]) == EXIT_USER_ERROR
+    assert "--translation needs --translate LANG" in capsys.readouterr().err
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_align_translate_times_the_translation_of_the_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # samples/zh_demo.en.txt sits beside samples/zh_demo.txt: --translate en finds it by name.
+    code = main(["align", str(SAMPLES / "zh_demo.mp4"), str(SAMPLES / "zh_demo.txt"), "--translate", "en",
+                 "-f", "srt,ass", "-o", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    written = {Path(line).name for line in out.splitlines()}
+    assert {"zh_demo.srt", "zh_demo.en.srt", "zh_demo.en.ass", "zh_demo.bilingual.srt", "zh_demo.bilingual.ass",
+            "zh_demo.bilingual.align.json", "zh_demo.bilingual.burn.ass"} <= written, sorted(written)
+    english = (SAMPLES / "zh_demo.en.txt").read_text(encoding="utf-8")
+    assert bare("".join(i.text for i in pysrt.open(str(tmp_path / "zh_demo.en.srt"), encoding="utf-8"))) == bare(english)
+    assert main(["lint", "--fps", "30", str(tmp_path / "zh_demo.en.srt"), str(tmp_path / "zh_demo.bilingual.srt")]) == 0

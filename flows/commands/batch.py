@@ -26,10 +26,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("inputs", nargs="*", help="files, media URLs or share links (or use --folder / --manifest)")
     p.add_argument("--folder", default=None, help="folder of media files")
     p.add_argument("--pattern", default="*", help="glob inside --folder (default: *; '**/*' for subfolders)")
-    p.add_argument("--manifest", default=None, help="CSV with a 'source' column (optional 'language', 'output_name')")
+    p.add_argument("--manifest", default=None, help="CSV with a 'source' column (optional 'language', 'translate', 'output_name')")
     add_output_argument(p)
     add_language_argument(p)
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
+    p.add_argument("--translate", default="auto", metavar="LANG",
+                   help="TranscriptGenerate translation of every share link (en, ja, ...; members only), timed and "
+                        "bilingual files as with link --translate; a manifest's 'translate' column sets it per row")
     p.add_argument("--retry-failed", action="store_true",
                    help="run only the items that failed last time in --output-dir (not those in doubt)")
     p.add_argument("--force", action="store_true",
@@ -60,8 +63,10 @@ def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
     check_output(args)
     from pipeline.sources import collect_inputs
+    from pipeline.vendors.transcriptgenerate import TaskOptions
 
     budget = parse_budget(args.budget) if args.budget is not None else None
+    TaskOptions(target_language=args.translate)  # a bad code is refused before Prefect starts
     if not args.retry_failed:
         rows = collect_inputs(args.inputs, args.folder, args.pattern, args.manifest)  # fail fast on an empty batch
         if args.estimate:
@@ -73,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
     configure_console()
     summary = run_batch(inputs=args.inputs or None, folder=args.folder, pattern=args.pattern, manifest=args.manifest,
-                            output_dir=args.output_dir, language=args.language, formats=formats,
+                            output_dir=args.output_dir, language=args.language, formats=formats, target_language=args.translate,
                             retry_failed_only=args.retry_failed, concurrency=args.concurrency, child_flow_runs=args.child_flow_runs,
                             snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, force=args.force,
                             resubmit_in_doubt=args.resubmit_in_doubt, resolver=args.resolver,

@@ -4,8 +4,10 @@ The subtitles (SRT, WebVTT or ASS) are fitted to the video's own frame before ff
 a platform preset gives the font size and the safe area (``douyin`` for 9:16 video, EBU
 broadcast margins for 16:9 and 4:3, or ``--preset``), every line is measured in pixels of the
 font libass will draw with, and any cue that would overflow is re-wrapped or split; what
-changed and why is printed. A full burn re-encodes the whole video (minutes); ``--preview-at``
-writes one PNG frame and ``--preview-clip`` a few seconds, to check the look in seconds.
+changed and why is printed. A bilingual file (``X.bilingual.ass``, or an SRT/WebVTT whose cues
+hold source lines above translation lines) burns in two sizes, the translation smaller. A full
+burn re-encodes the whole video (minutes); ``--preview-at`` writes one PNG frame and
+``--preview-clip`` a few seconds, to check the look in seconds.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--max-lines", type=int, default=None, metavar="N",
                    help="lines a burned cue may take (default: the preset's, 2)")
     p.add_argument("-l", "--language", default=None,
-                   help="language whose line-breaking rules apply (default: guessed from the text)")
+                   help="language whose line-breaking rules apply (default: guessed from the text; for a bilingual "
+                        "file, the source's: the translation's comes with the file)")
     p.add_argument("--review", action="store_true",
                    help="also write OUT.review.png (a contact sheet: one still per cue group) and OUT.review.html "
                         "(the video with its cues, clickable, and their lint findings)")

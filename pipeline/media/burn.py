@@ -314,4 +314,4 @@ def check_burned(plan: BurnPlan, burned: PathLike, samples: list[Sample], *, off
     """The pixel check of a burn, preview clip (``offset_ms`` its start) or still, against the plan's source."""
     target = plan.target
     return check_frames(plan.video.path, burned, samples, target.play_res, target.safe, target.font_px,
-                        target.max_lines, offset_ms=offset_ms, ffmpeg=ffmpeg)
+                        plan.max_lines, offset_ms=offset_ms, ffmpeg=ffmpeg)

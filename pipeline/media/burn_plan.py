@@ -4,7 +4,9 @@
 as cues, fitted to the frame (:func:`pipeline.subtitles.refit.refit_cues` with the font's
 pixel widths) and written as a burn-ready ASS whose PlayRes is the frame, whose style is the
 target's and which libass is told not to wrap (WrapStyle 2). Emoji are taken out and every
-other character is checked to have a glyph, so no box is ever drawn.
+other character is checked to have a glyph, so no box is ever drawn. A bilingual input keeps
+its two halves: the source in the target's style, the translation below it in the smaller
+``Secondary`` style, each fitted under its own language (:mod:`pipeline.media.burn_bilingual`).
 
 All of this is settled here, before ffmpeg starts, so a mistake fails in a second with one
 line instead of after a minute of encoding.
@@ -13,17 +15,19 @@ line instead of after a minute of encoding.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError, SubtitleError
-from pipeline.media.burn_target import BurnTarget
+from pipeline.media.burn_bilingual import BilingualInput, fit_bilingual, read_bilingual
+from pipeline.media.burn_target import BurnTarget, bilingual_height_px, secondary_target, two_style_ass
 from pipeline.media.canvas import Canvas
 from pipeline.media.glyphs import FontChoice, check_glyphs, choose_font, describe_missing, drop_emoji
 from pipeline.media.presets import Layout, preset_for, preset_named
 from pipeline.media.probe import MediaInfo, probe
+from pipeline.subtitles.bilingual import BilingualCue, as_cues
 from pipeline.subtitles.chain import build_cues
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import ass_text, read_cues, write_ass
@@ -38,6 +42,27 @@ SUBTITLE_SUFFIXES = frozenset({".srt", ".vtt", ".ass", ".ssa"})
 
 
 @dataclass(frozen=True)
+class Translation:
+    """The second half of a bilingual burn: the translation's smaller target and language.
+
+    Attributes:
+        target: the primary target at the secondary size.
+        language: the translation's language (its rules wrapped it).
+        source_lines: per cue of the plan, how many of its lines are the source's (the rest are the translation).
+        how: how the input's halves were told apart, for the report.
+    """
+
+    target: BurnTarget
+    language: str
+    source_lines: tuple[int, ...]
+    how: str
+
+    def halves(self, cues: Sequence[Cue]) -> list[BilingualCue]:
+        return [BilingualCue(c.start_ms, c.end_ms, c.lines[:n], c.lines[n:])
+                for c, n in zip(cues, self.source_lines, strict=True)]
+
+
+@dataclass(frozen=True)
 class BurnPlan:
     """A video, the target it is burned to, and the cues ready to draw on it.
 
@@ -49,6 +74,8 @@ class BurnPlan:
         cues: the cues as they will be drawn (fitted, emoji taken out).
         changes: the cues that had to be re-wrapped or split, with reasons.
         dropped_emoji: the emoji taken out of the burned text.
+        translation: for a bilingual input, the translation's half (each cue's lines are the
+            source's, then the translation's).
     """
 
     video: MediaInfo
@@ -58,15 +85,27 @@ class BurnPlan:
     cues: tuple[Cue, ...]
     changes: tuple[Refit, ...] = ()
     dropped_emoji: tuple[str, ...] = field(default=())
+    translation: Translation | None = None
 
     def ass(self) -> str:
-        """The burn-ready ASS document."""
+        """The burn-ready ASS document (two styles for a bilingual input)."""
+        if self.translation is not None:
+            return two_style_ass(self.target, self.translation.target, self.translation.halves(self.cues))
         return ass_text(self.cues, self.target.ass_style(), self.target.play_res)
+
+    @property
+    def max_lines(self) -> int:
+        """Lines a drawn cue may take: the preset's, for each half of a bilingual cue."""
+        return self.target.max_lines * (2 if self.translation is not None else 1)
 
     def report(self) -> list[str]:
         """Lines for the CLI and the run's artifact: the target, every change and why."""
         lines = [self.target.describe(), f"font: {self.target.font.family} ({self.target.font.why})"]
-        if self.subtitle_file.suffix.lower() in {".ass", ".ssa"}:
+        if self.translation is not None:
+            t = self.translation
+            lines.append(f"{self.subtitle_file.name}: bilingual ({t.how}): {self.language} in {self.target.font_px} px, "
+                         f"the {t.language} translation below it in {t.target.font_px} px")
+        elif self.subtitle_file.suffix.lower() in {".ass", ".ssa"}:
             lines.append(f"{self.subtitle_file.name}: its text and times are laid out with preset "
                          f"{self.target.layout.name}; the file's own styles and positions are not kept")
         lines += [change.describe() for change in self.changes]
@@ -109,12 +148,38 @@ def plan_burn(
     info = probe(video)
     target = target_for(info, preset=preset, platform=platform, layout_overrides=layout_overrides, font=font,
                         fonts_dir=fonts_dir, colours=colours)
-    cues, dropped = _without_emoji(_read(subtitle))
+    read = _read(subtitle)
+    bilingual = read_bilingual(subtitle, read)  # on the cues as written: a report counts their lines
+    if bilingual is not None:
+        halves, gone = _halves_without_emoji(bilingual.cues)
+        require_glyphs(as_cues(halves), target.font, subtitle)
+        return _bilingual_plan(info, subtitle, target, replace(bilingual, cues=tuple(halves)), tuple(gone), language)
+    cues, dropped = _without_emoji(read)
     require_glyphs(cues, target.font, subtitle)
     language = language or guess_language(cues)
     rules = rules_for(language, max_lines=target.max_lines, fps=target.canvas.frame_rate)
     fitted, changes = refit_cues(cues, rules, target.measure(rules), unit="px")
     return BurnPlan(info, subtitle, target, language, tuple(fitted), tuple(changes), tuple(dropped))
+
+
+def _bilingual_plan(info: MediaInfo, subtitle: Path, target: BurnTarget, bilingual: BilingualInput,
+                    dropped: tuple[str, ...], language: str | None) -> BurnPlan:
+    """Source and translation fitted each in its own size and rules; the cues must fit the safe area's height.
+
+    ``language`` (``--language``) names the source's; the translation's comes with the halves.
+    """
+    secondary = secondary_target(target)
+    source_language = language or bilingual.languages[0]
+    rules = (rules_for(source_language, max_lines=target.max_lines, fps=target.canvas.frame_rate),
+             rules_for(bilingual.languages[1], max_lines=target.max_lines, fps=target.canvas.frame_rate))
+    fitted, changes = fit_bilingual(bilingual.cues, rules, (target.measure(rules[0]), secondary.measure(rules[1])))
+    tallest = max((bilingual_height_px(target, secondary, cue) for cue in fitted), default=0.0)
+    if tallest > target.safe.height:
+        raise InputError(f"{subtitle}: bilingual cues need {tallest:.0f} px of height but the safe area has "
+                         f"{target.safe.height}; use a smaller --font-size or fewer --max-lines")
+    translation = Translation(secondary, bilingual.languages[1], tuple(len(c.source) for c in fitted), bilingual.how)
+    return BurnPlan(info, subtitle, target, source_language, tuple(as_cues(fitted)), tuple(changes), dropped,
+                    translation)
 
 
 def plan_from_transcript(video: MediaInfo, transcript: Transcript, rules: CueRules, *, preset: str | None = None,
@@ -183,15 +248,31 @@ def _without_emoji(cues: list[Cue]) -> tuple[list[Cue], list[str]]:
     kept: list[Cue] = []
     dropped: list[str] = []
     for cue in cues:
-        lines = []
-        for line in cue.lines:
-            text, gone = drop_emoji(line)
-            dropped.extend(gone)
-            if text:
-                lines.append(text)
+        lines = _lines_without_emoji(cue.lines, dropped)
         if lines:
-            kept.append(Cue(cue.start_ms, cue.end_ms, tuple(lines)))
+            kept.append(Cue(cue.start_ms, cue.end_ms, lines))
     return kept, list(dict.fromkeys(dropped))
+
+
+def _halves_without_emoji(cues: Sequence[BilingualCue]) -> tuple[list[BilingualCue], list[str]]:
+    kept: list[BilingualCue] = []
+    dropped: list[str] = []
+    for cue in cues:
+        source, target = _lines_without_emoji(cue.source, dropped), _lines_without_emoji(cue.target, dropped)
+        if source or target:
+            kept.append(BilingualCue(cue.start_ms, cue.end_ms, source, target))
+    return kept, list(dict.fromkeys(dropped))
+
+
+def _lines_without_emoji(lines: Sequence[str], dropped: list[str]) -> tuple[str, ...]:
+    """The lines with their emoji taken out (added to ``dropped``); lines left empty go."""
+    kept = []
+    for line in lines:
+        text, gone = drop_emoji(line)
+        dropped.extend(gone)
+        if text:
+            kept.append(text)
+    return tuple(kept)
 
 
 def require_glyphs(cues: list[Cue], font: FontChoice, path: Path) -> None:

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,12 +30,15 @@ from pipeline.media.canvas import Canvas, Rect
 from pipeline.media.font_measure import FontMeasure
 from pipeline.media.glyphs import FontChoice
 from pipeline.media.presets import Layout
+from pipeline.subtitles.bilingual import SECONDARY_SCALE, BilingualCue, bilingual_ass_text, bilingual_styles
 from pipeline.subtitles.rules import CueRules
 
 _HEX_COLOUR = re.compile(r"#([0-9A-Fa-f]{6})([0-9A-Fa-f]{2})?")
 _ASS_COLOUR = re.compile(r"&H([0-9A-Fa-f]{1,8})&?")
 # Letters in about their English frequency, with spaces: the width of an average character.
 _LATIN_SAMPLE = "the quick brown fox jumps over a lazy dog, etaoin shrdlu"
+#: libass's line advance is about this many times the font size (ascent plus descent of CJK fonts).
+LINE_HEIGHT = 1.2
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,24 @@ class BurnTarget:
         return (f"{c.width}x{c.height} ({c.aspect_name}), preset {self.layout.name}: {self.font_px} px "
                 f"{self.font.family}, at most {self.max_lines} lines inside x {safe.left}-{safe.right}, "
                 f"y {safe.top}-{safe.bottom}")
+
+
+def secondary_target(primary: BurnTarget, scale: float = SECONDARY_SCALE) -> BurnTarget:
+    """The translation's target of a bilingual burn: the primary's, at ``scale`` of its font size."""
+    return replace(primary, layout=primary.layout.with_overrides(font_size=primary.layout.font_size * scale))
+
+
+def bilingual_height_px(primary: BurnTarget, secondary: BurnTarget, cue: BilingualCue) -> float:
+    """How tall ``cue`` is drawn: its source lines in the primary size, its translation in the secondary."""
+    return LINE_HEIGHT * (len(cue.source) * primary.font_px + len(cue.target) * secondary.font_px)
+
+
+def two_style_ass(primary: BurnTarget, secondary: BurnTarget, cues: Sequence[BilingualCue]) -> str:
+    """The burn-ready bilingual ASS: ``Default`` in the primary's style, ``Secondary`` in the secondary's size."""
+    main, second = bilingual_styles(primary.ass_style(), secondary.font_px / primary.font_px)
+    second.fontsize = float(secondary.font_px)
+    second.outline = float(secondary.outline_px)
+    return bilingual_ass_text(cues, play_res=primary.play_res, styles=(main, second))
 
 
 def _visible_px(px: float) -> int:

@@ -16,6 +16,7 @@ from pipeline.media.burn import video_filter, written_ass
 from pipeline.media.burn_plan import BurnPlan
 from pipeline.media.contact_sheet import contact_sheet
 from pipeline.media.review_page import write_review_page
+from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.lint import lint_cues
 from pipeline.subtitles.rules import rules_for
 
@@ -26,12 +27,26 @@ CHARACTER_WIDTH_RULES = frozenset({"line_width", "unneeded_break"})
 
 
 def findings_by_cue(plan: BurnPlan) -> dict[int, list[str]]:
-    """Each cue's lint findings (``error: ...``/``warning: ...``), under the plan's language rules."""
-    rules = rules_for(plan.language, max_lines=plan.target.max_lines, fps=plan.target.canvas.frame_rate)
+    """Each cue's lint findings (``error: ...``/``warning: ...``), under the plan's language rules.
+
+    A bilingual plan's halves are linted apart, each under its own language (together a cue
+    has twice the lines either language allows).
+    """
+    fps = plan.target.canvas.frame_rate
+    if plan.translation is None:
+        halves = [("", plan.language, list(enumerate(plan.cues)))]
+    else:
+        split = plan.translation.halves(plan.cues)
+        halves = [(" (source)", plan.language,
+                   [(k, Cue(c.start_ms, c.end_ms, c.source)) for k, c in enumerate(split) if c.source]),
+                  (" (translation)", plan.translation.language,
+                   [(k, Cue(c.start_ms, c.end_ms, c.target)) for k, c in enumerate(split) if c.target])]
     found: dict[int, list[str]] = defaultdict(list)
-    for issue in lint_cues(plan.cues, rules):
-        if issue.rule not in CHARACTER_WIDTH_RULES:
-            found[issue.cue_index].append(f"{issue.severity}: {issue.rule}: {issue.message}")
+    for label, language, numbered in halves:
+        rules = rules_for(language, max_lines=plan.target.max_lines, fps=fps)
+        for issue in lint_cues([cue for _, cue in numbered], rules):
+            if issue.rule not in CHARACTER_WIDTH_RULES:
+                found[numbered[issue.cue_index][0]].append(f"{issue.severity}: {issue.rule}{label}: {issue.message}")
     return dict(found)
 
 

@@ -24,23 +24,20 @@ from pipeline.fileio import write_text_atomic
 from pipeline.media import tools
 from pipeline.media.burn import require_subtitles_filter, still_command
 from pipeline.media.burn_plan import require_glyphs, target_for
-from pipeline.media.burn_target import BurnTarget
-from pipeline.media.probe import MediaInfo
-from pipeline.subtitles.bilingual import (
-    SECONDARY_SCALE,
-    BilingualCue,
-    as_cues,
-    bilingual_ass_text,
-    bilingual_styles,
+from pipeline.media.burn_target import (
+    LINE_HEIGHT,
+    BurnTarget,
+    bilingual_height_px,
+    secondary_target,
+    two_style_ass,
 )
+from pipeline.media.probe import MediaInfo
+from pipeline.subtitles.bilingual import BilingualCue, as_cues
 from pipeline.subtitles.chain import build_cues
 from pipeline.subtitles.rules import CueRules
 from pipeline.transcript import Transcript
 from pipeline.translation.bilingual_cues import bilingual_cues
 from pipeline.translation.build import TranslatedSubtitles
-
-#: libass's line advance is about this many times the font size (ascent plus descent of CJK fonts).
-LINE_HEIGHT = 1.2
 
 
 @dataclass(frozen=True)
@@ -52,15 +49,11 @@ class BilingualBurnPlan:
     cues: tuple[BilingualCue, ...]
 
     def ass(self) -> str:
-        main, second = bilingual_styles(self.primary.ass_style(), SECONDARY_SCALE)
-        second.fontsize = float(self.secondary.font_px)
-        second.outline = float(self.secondary.outline_px)
-        return bilingual_ass_text(self.cues, play_res=self.primary.play_res, styles=(main, second))
+        return two_style_ass(self.primary, self.secondary, self.cues)
 
     def tallest_px(self) -> float:
         """The height of the tallest cue, in frame pixels."""
-        return max((LINE_HEIGHT * (len(c.source) * self.primary.font_px + len(c.target) * self.secondary.font_px)
-                    for c in self.cues), default=0.0)
+        return max((bilingual_height_px(self.primary, self.secondary, c) for c in self.cues), default=0.0)
 
     def describe(self) -> str:
         return (f"{self.primary.describe()}; translation {self.secondary.font_px} px; "
@@ -78,8 +71,7 @@ def plan_bilingual_burn(video: MediaInfo, source: Transcript, translated: Transl
         InputError: no picture, characters no font can draw, or cues taller than the safe area.
     """
     primary = target_for(video, preset=preset, platform=platform, font=font)
-    secondary = replace(primary, layout=primary.layout.with_overrides(
-        font_size=primary.layout.font_size * SECONDARY_SCALE))
+    secondary = secondary_target(primary)
     lines = primary.max_lines
     src_rules = replace(source_rules, max_lines=lines, fps=primary.canvas.frame_rate)
     tgt_rules = replace(target_rules, max_lines=lines, fps=primary.canvas.frame_rate)
