@@ -108,7 +108,7 @@ def prepare_audio_now(media: str, work_dir: str) -> tuple[probe.MediaInfo, extra
     logger.info("probed %s: %s, %.1f s, %d stream(s)", info.path.name, info.format_name, info.duration_s, len(info.streams))
     audio = extract.extract_audio(info, work_dir)
     logger.info("audio %s: %s", audio.path.name, audio.plan.reason)
-    peak = checks.check_for_vendor(probe.probe(audio.path), source=str(info.path))
+    peak = checks.check_for_vendor(extract.extracted_info(info, audio), source=str(info.path))
     logger.info("audio passes the vendor checks (%.1f MB, peak %.0f dBFS)", audio.size_bytes / 1e6, peak)
     return info, audio
 

@@ -139,3 +139,19 @@ def test_size_over_the_limit_is_refused(tone_wav: Path) -> None:
 def test_checks_on_extracted_audio_name_the_users_file(silent_wav: Path) -> None:
     with pytest.raises(SilentAudioError, match=r"^/videos/holiday\.mp4 \(audio track silence\.wav\): audio is silent"):
         checks.check_for_vendor(probe(silent_wav), source="/videos/holiday.mp4")
+
+
+@pytest.mark.parametrize("mode", ["copy", "transcode"])
+def test_the_extracted_file_is_known_without_probing_it_again(mode: str, video_with_aac: Path, tmp_path: Path) -> None:
+    from pipeline.media.extract import extracted_info
+
+    source = probe(video_with_aac)
+    plan = plan_extraction(source) if mode == "copy" else ExtractionPlan("transcode", "wav", "pcm_s16le", None, "test")
+    audio = extract_audio(source, tmp_path, plan)
+    known, probed = extracted_info(source, audio), probe(audio.path)
+    assert known.path == probed.path and known.size_bytes == probed.size_bytes
+    assert known.audio is not None and probed.audio is not None
+    assert (known.audio.codec_name, known.audio.channels, known.audio.sample_rate) == (
+        probed.audio.codec_name, probed.audio.channels, probed.audio.sample_rate)
+    assert known.duration_s == pytest.approx(probed.duration_s, abs=0.1)
+    assert checks.check_for_vendor(known) == checks.check_for_vendor(probed)  # the vendor checks see the same file

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.errors import NoAudioError, NotMediaError, TooLargeError
@@ -148,3 +148,24 @@ def extract_audio(info: MediaInfo, out_dir: str | os.PathLike[str], plan: Extrac
             raise NotMediaError(f"{info.path}: audio could not be extracted ({reason}); the file may be truncated or corrupt")
     size = target.stat().st_size
     return ExtractedAudio(path=target, plan=plan, size_bytes=size, duration_s=info.duration_s)
+
+
+def extracted_info(source: MediaInfo, audio: ExtractedAudio) -> MediaInfo:
+    """What ffprobe would say of the extracted file, from the source's probe and the plan.
+
+    Extraction maps exactly the source's first audio stream, stream-copied or transcoded to the
+    plan's codec, into a file ffmpeg finished writing; a second ffprobe per item would only repeat
+    what is known. (The silence check still reads the extracted file itself.)
+    """
+    stream = source.audio
+    if stream is None:
+        return MediaInfo(audio.path, audio.plan.extension, audio.duration_s, audio.size_bytes, None, ())
+    if audio.plan.mode == "copy":
+        sent = replace(stream, index=0)
+    else:
+        pcm = audio.plan.codec == "pcm_s16le"
+        sent = replace(stream, index=0, codec_name=audio.plan.codec, channels=1,
+                       sample_rate=16000 if pcm else stream.sample_rate,
+                       bit_rate=256_000 if pcm else (audio.plan.bitrate_kbps or 0) * 1000 or None)
+    bit_rate = round(audio.size_bytes * 8 / audio.duration_s) if audio.duration_s > 0 else None
+    return MediaInfo(audio.path, audio.plan.extension, audio.duration_s, audio.size_bytes, bit_rate, (sent,))
