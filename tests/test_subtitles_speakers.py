@@ -25,6 +25,7 @@ from pipeline.subtitles import (
     lint_cues,
     rules_for,
 )
+from pipeline.subtitles.dialogue import script_turns, transcript_with_turns
 from pipeline.subtitles.groups import Group
 from pipeline.subtitles.transcript_table import speaker_turns
 from pipeline.transcript import Transcript, Utterance, Word
@@ -262,3 +263,22 @@ def test_no_line_holds_two_speakers_and_dialogue_cues_are_dashed_pairs(case: tup
 def test_a_transcript_without_speakers_builds_the_same_cues_either_way(dialogue: bool) -> None:
     t = exchange(TURNS[:6], [None] * 6, gap_ms=400)
     assert build_cues(t, rules_for("zh-CN", dialogue=dialogue)) == build_cues(t, ZH)
+
+
+# --------------------------------------------------------------------------- a dialogue script to align
+
+
+def test_a_script_s_turns_are_its_dashed_lines_without_the_dashes() -> None:
+    assert script_turns("- 你吃饭了吗？\n- 还没有。\n一起去吧。") == ["你吃饭了吗？", "还没有。\n一起去吧。"]
+    assert script_turns("-Coming?\n-In a minute. - Fine.") == ["Coming?", "In a minute.", "Fine."]
+    assert script_turns("气温是\n-5度。") == ["气温是\n-5度。"]  # a negative number starts no turn
+    assert script_turns("你好。\n再见。") == ["你好。\n再见。"]
+
+
+def test_aligned_utterances_take_their_turns_and_are_cut_where_a_turn_ends() -> None:
+    one = said("你吃饭了吗？还没有。", 0)  # the aligner made one utterance of two turns
+    t = transcript_with_turns(Transcript((one, said("走吧。", 3000)), language="zh-CN"), ["你吃饭了吗？", "还没有。走吧。"])
+    assert [(u.text, u.speaker, "".join(w.text for w in u.words)) for u in t.utterances] == [
+        ("你吃饭了吗？", "1", "你吃饭了吗"), ("还没有。", "2", "还没有。"), ("走吧。", "2", "走吧。")]
+    assert (t.utterances[0].end_ms, t.utterances[1].start_ms) == (one.words[4].end_ms, one.words[5].start_ms)
+    assert transcript_with_turns(t, ["你吃饭了吗？还没有。走吧。"]) is t  # one turn: nobody to tell apart

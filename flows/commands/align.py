@@ -7,6 +7,7 @@ from typing import get_args
 
 from flows.commands.common import (
     add_burn_argument,
+    add_dialogue_argument,
     add_language_argument,
     add_line_arguments,
     add_output_argument,
@@ -32,6 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                    help="vendor punctuation mode: 1 drop sentence-final, 2 as spaces, 3 keep all")
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
     add_line_arguments(p)
+    add_dialogue_argument(p, "the script, each turn's line starting with a dash (- 你好 / - 再见)")
     add_snap_argument(p)
     add_resubmit_argument(p)
     add_burn_argument(p, review=False)
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     result = align_script(media=args.media, script_file=args.script_file, output_dir=args.output_dir,
                           language=args.language, caption_type="singing" if args.singing else "speech",
                           sta_punc_mode=args.punctuation, formats=formats, max_chars_per_line=args.max_chars_per_line,
-                          max_lines=args.max_lines, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, **target_kwargs(args))
+                          max_lines=args.max_lines, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset,
+                          dialogue=args.dialogue, **target_kwargs(args))
     for path in result.outputs.values():
         print(path)
     return 0
