@@ -76,8 +76,10 @@ def script_turns(script: str) -> list[str]:
         ['你吃饭了吗？', '还没有。\\n一起去吧。']
     """
     text = script.strip()
-    starts = [0, *(k + 1 for k, ch in enumerate(text) if ch == "\n")]
-    lines = [(a, len(text[a:].split("\n", 1)[0]) + a) for a in starts]
+    lines, at = [], 0
+    for line in text.split("\n"):
+        lines.append((at, at + len(line)))
+        at += len(line) + 1
     turns = [_undashed(text[a:b]) for a, b in dialogue_turns(text, lines)]
     return [turn for turn in turns if turn] or [text]
 

@@ -310,7 +310,7 @@ class MergeShort:
     max_lines: int = 2
     max_duration_ms: int = 7000
     dialogue: bool = False
-    dash_width: float = 2
+    dash_width: float = 1
 
     def _fits(self, table: TokenTable, a: int, b: int) -> bool:
         """One speaker's tokens[a:b] fit the lines; two speakers' make a dialogue cue, when allowed."""
