@@ -12,8 +12,9 @@ envelopes (Pearson correlation over the 50 ms frames, a few frames of lag allowe
 durations, never byte hashes.
 
 Who speaks is sample data too: ``X.speakers.txt`` beside ``X.txt`` gives a label for each
-line of the transcript (line k for line k), and the utterances of a line carry its label.
-Without that file every utterance's speaker is None: the sandbox tells no voices apart.
+line of the transcript (:mod:`~pipeline.sandbox.sample_files`), and the utterances of a line
+carry its label. Without that file every utterance's speaker is None: the sandbox tells no
+voices apart.
 
 Alignment, in order:
   1. split the text into sentences (lines, then sentence punctuation) and tokens
@@ -36,7 +37,6 @@ from __future__ import annotations
 import bisect
 import math
 import os
-import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +45,7 @@ from pathlib import Path
 
 from pipeline.media import levels as media_levels
 from pipeline.media.levels import Region
+from pipeline.sandbox.sample_files import check_speakers, speakers_beside, translations_beside
 from pipeline.transcript import Utterance, Word
 
 FRAME_MS = 50
@@ -131,50 +132,6 @@ class _Entry:
     analysis: AudioAnalysis | None = None
     translations: dict[str, str] = field(default_factory=dict)
     speakers: tuple[str, ...] = ()
-
-
-#: ``X.<lang>.txt`` beside ``X.txt``: a translation someone wrote of that transcript ("en", "zh", "pt-BR").
-_TRANSLATION_NAME = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
-
-
-def translations_beside(text_file: Path) -> dict[str, str]:
-    """The registered translations of ``X.txt``: every ``X.<lang>.txt`` next to it, by language code."""
-    found: dict[str, str] = {}
-    for path in sorted(text_file.parent.glob(text_file.stem + ".*.txt")):
-        code = path.name[len(text_file.stem) + 1:-len(".txt")]
-        if _TRANSLATION_NAME.match(code):
-            found[code.lower()] = path.read_text(encoding="utf-8")
-    return found
-
-
-#: ``X.speakers.txt`` beside ``X.txt``: who says each line of it.
-SPEAKERS_SUFFIX = ".speakers.txt"
-
-
-def speakers_beside(text_file: Path) -> tuple[str, ...]:
-    """The speaker labels registered for ``X.txt`` (``X.speakers.txt``, one per line), or ()."""
-    path = text_file.with_name(text_file.stem + SPEAKERS_SUFFIX)
-    if not path.is_file():
-        return ()
-    return tuple(line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-
-
-def check_speakers(text: str, speakers: Sequence[str]) -> tuple[str, ...]:
-    """``speakers`` as registered: one label for every line of ``text``, none for a blank line.
-
-    Raises:
-        ValueError: a count that differs, a blank line labelled or a line left without a label.
-    """
-    lines = text.splitlines()
-    labels = tuple(speakers)
-    if not labels:
-        return ()
-    if len(labels) != len(lines):
-        raise ValueError(f"{len(labels)} speaker labels for {len(lines)} lines of text; give one per line")
-    for number, (line, label) in enumerate(zip(lines, labels, strict=True), start=1):
-        if bool(line.strip()) != bool(label):
-            raise ValueError(f"line {number}: a label needs a line of text and a line of text a label")
-    return labels
 
 
 @dataclass
