@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from flows.caption import CaptionResult, media_to_subtitles
 from flows.params import Format, Language, Target
 from pipeline.errors import InputError
+from pipeline.subtitles.dialogue import script_turns
 from pipeline.vendors.volcengine import AtaOptions
 
 
@@ -62,6 +63,7 @@ def align_script(
     translation: str | None = None,
     translation_file: str | None = None,
     translation_language: str | None = None,
+    dialogue: bool = False,
 ) -> CaptionResult:
     """Time a known text against a video or audio file and write subtitle files.
 
@@ -87,13 +89,22 @@ def align_script(
             script by sentence and written as ``<name>.<lang>.srt/...`` and ``<name>.bilingual.srt/...``.
         translation_file: a UTF-8 file with the translation, instead of ``translation``.
         translation_language: the translation's language code (en, ja, ko, zh, fr, de, es); needed with either.
+        dialogue: the script is a dialogue, each speaker's turn starting with a dash (``- 你好`` / ``- 再见``):
+            the dashes are not sent for alignment, a turn change starts a new cue, and two short turns may share
+            one as a dialogue cue. The dashes say where the speaker changes, not who speaks.
     """
     text = read_script(script, script_file)
     translated = read_translation(translation, translation_file, translation_language)
     options = AtaOptions(caption_type=caption_type, sta_punc_mode=sta_punc_mode)
+    turns = script_turns(text) if dialogue else []
+    if len(turns) > 1:
+        text = "\n".join(turns)
+    elif dialogue:
+        get_run_logger().warning("dialogue: no line of the script starts with a dash, so it has no speaker turns")
     return media_to_subtitles(media, options, text, output_dir, language, list(formats), max_chars_per_line, max_lines,
                               target, sandbox_url, credentials_block, output_name, snap_to_frames, burn_preset,
-                              translation=translated, translation_language=translation_language if translated else None)
+                              translation=translated, translation_language=translation_language if translated else None,
+                              dialogue=dialogue, script_turns=turns if len(turns) > 1 else None)
 
 
 def read_translation(translation: str | None, translation_file: str | None, language: str | None) -> str | None:

@@ -26,6 +26,7 @@ from flows.translation import write_translation
 from pipeline.errors import TaskNotFoundError
 from pipeline.fileio import check_output_dir
 from pipeline.ledger import EXPIRED, JobLedger
+from pipeline.subtitles.dialogue import transcript_with_turns
 from pipeline.transcript import transcript_from_volcengine
 from pipeline.vendors.volcengine import AtaOptions, CaptionOptions
 
@@ -62,13 +63,16 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
                        target: Target, sandbox_url: str | None, credentials_block: str | None,
                        output_name: str | None, snap_to_frames: bool = False, burn_preset: str = "auto",
                        platform: str | None = None, review: bool = False, translation: str | None = None,
-                       translation_language: str | None = None) -> CaptionResult:
+                       translation_language: str | None = None, dialogue: bool = False,
+                       script_turns: list[str] | None = None) -> CaptionResult:
     """The steps a caption run and an alignment run share (``text`` given means alignment).
 
     The cues are timed in the frames of the media's own picture (its probed frame rate). A
     video also gets a burn-ready ASS cut for its frame (``burn_preset``; ``platform`` is the
     share link's, which picks the preset under ``auto``). With ``translation`` (text in
     ``translation_language``), its timed and bilingual files too (``flows.translation``).
+    ``dialogue`` allows dialogue cues; ``script_turns`` (alignment of a dialogue script) give
+    the aligned utterances their speakers.
 
     Called inside a flow: each step is a task of that flow run (or a plain call when a batch
     item runs this inline; see ``flows.tasks.steps_inline``).
@@ -96,11 +100,13 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
             task_id, reused = step(submit_volcengine)(audio, options, conn, ledger, text=text)
             response = step(wait_volcengine)(task_id, conn, ledger, alignment=text is not None)
     transcript = transcript_from_volcengine(response, language, source=str(info.path))
+    if script_turns:
+        transcript = transcript_with_turns(transcript, script_turns)
     stem = output_name or info.path.stem
     outputs, cue_count = step(write_subtitles)(transcript, str(out), stem, formats, max_chars_per_line, max_lines,
                                                fps=info.frame_rate, snap_to_frames=snap_to_frames,
                                                burn_video=info, burn_preset=burn_preset, platform=platform,
-                                               review=review)
+                                               review=review, dialogue=dialogue)
     if translation and translation_language:
         outputs = {**outputs, **step(write_translation)(transcript, translation, translation_language, str(out), stem,
                                                          formats, max_chars_per_line, max_lines, fps=info.frame_rate,
@@ -137,6 +143,7 @@ def caption_media(
     review: bool = False,
     translation: str | None = None,
     translation_language: str | None = None,
+    dialogue: bool = False,
 ) -> CaptionResult:
     """Caption a local video or audio file and write subtitle files.
 
@@ -162,8 +169,11 @@ def caption_media(
         translation: a translation of the speech (TranscriptGenerate's): timed by the captions and written as
             ``<name>.<lang>.srt/...`` and bilingual ``<name>.bilingual.srt/...``.
         translation_language: the translation's language code (en, ja, ko, zh, fr, de, es).
+        dialogue: ask the vendor who speaks (``with_speaker_info``); a speaker change starts a new cue, and
+            two short turns may share one as a dialogue cue, a line per speaker starting with a dash.
     """
-    options = CaptionOptions(language=language, caption_type=caption_type, use_punc=use_punc, use_itn=use_itn)
+    options = CaptionOptions(language=language, caption_type=caption_type, use_punc=use_punc, use_itn=use_itn,
+                             with_speaker_info=True if dialogue else None)
     return media_to_subtitles(media, options, None, output_dir, language, list(formats), max_chars_per_line, max_lines,
                               target, sandbox_url, credentials_block, output_name, snap_to_frames, burn_preset, platform,
-                              review, translation, translation_language)
+                              review, translation, translation_language, dialogue=dialogue)

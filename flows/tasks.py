@@ -156,14 +156,14 @@ def wait_volcengine(task_id: str, conn: Connection, ledger_path: str, alignment:
 
 
 def subtitle_rules(language: str, max_chars_per_line: int | None, max_lines: int, fps: float | None = None,
-                   snap_to_frames: bool = False) -> subtitles.CueRules:
+                   snap_to_frames: bool = False, dialogue: bool = False) -> subtitles.CueRules:
     """The cue rules of a run: the language's, the user's limits, and the video's frame rate.
 
     ``fps`` is the probed rate of the media's picture (``MediaInfo.frame_rate``): gaps are
     counted in that video's frames. None (audio only, or no usable rate) keeps the rules'
-    default of 25.
+    default of 25. ``dialogue`` lets two short turns of different speakers share a cue.
     """
-    overrides: dict[str, Any] = {"max_lines": max_lines, "snap_to_frames": snap_to_frames}
+    overrides: dict[str, Any] = {"max_lines": max_lines, "snap_to_frames": snap_to_frames, "dialogue": dialogue}
     if max_chars_per_line is not None:  # 0 is refused by the rules, not taken as "the default"
         overrides["max_chars_per_line"] = max_chars_per_line
     if fps:
@@ -227,9 +227,9 @@ def write_subtitles(transcript: Transcript, out_dir: str, stem: str, formats: li
                     max_chars_per_line: int | None, max_lines: int, fps: float | None = None,
                     snap_to_frames: bool = False, burn_video: probe.MediaInfo | None = None,
                     burn_preset: str = BURN_AUTO, platform: str | None = None,
-                    review: bool = False) -> tuple[dict[str, str], int]:
+                    review: bool = False, dialogue: bool = False) -> tuple[dict[str, str], int]:
     """The delivery files in ``formats`` and, given the video, its burn-ready ASS (``burn.ass``) and review."""
-    rules = subtitle_rules(transcript.language, max_chars_per_line, max_lines, fps, snap_to_frames)
+    rules = subtitle_rules(transcript.language, max_chars_per_line, max_lines, fps, snap_to_frames, dialogue)
     outputs, count = write_cue_files(transcript, rules, out_dir, stem, formats)
     timing = f"{rules.fps:g} fps" + (" (the video's)" if fps else " (no video frame rate: the default)")
     get_run_logger().info("wrote %d cue(s) as %s; gaps of %d frames at %s%s", count, ", ".join(formats),

@@ -5,6 +5,10 @@ an utterance's times span its words. Converters tolerate what real vendor output
 ``-1`` or zero-length word times (Volcengine marks spaces that way), words out of order,
 empty utterances and stray whitespace.
 
+An utterance may carry the ``speaker`` who said it (Volcengine's caption API returns one per
+utterance with ``with_speaker_info``); None where the vendor said nothing about speakers. The cue
+builder never puts two speakers' words on one line.
+
 Text without times (TranscriptGenerate's text, a plain-text caption file) is a transcript too:
 one utterance per line, every time 0, no words, and ``meta[NEEDS_ALIGNMENT]`` set, so that
 :attr:`Transcript.needs_alignment` tells a flow to time it by alignment (Volcengine ATA) before
@@ -32,12 +36,17 @@ class Word:
 
 @dataclass(frozen=True)
 class Utterance:
-    """A sentence-like unit as the vendor returned it."""
+    """A sentence-like unit as the vendor returned it, and who said it when the vendor says so.
+
+    ``speaker`` is the vendor's label ("1", "2" ...), the same label for the same voice within
+    one transcript; None when unknown.
+    """
 
     text: str
     start_ms: int
     end_ms: int
     words: tuple[Word, ...] = ()
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,32 @@ def _clean_words(raw_words: Iterable[Mapping[str, Any]]) -> tuple[Word, ...]:
     return tuple(words)
 
 
+def _speaker_in(raw: Mapping[str, Any]) -> str | None:
+    """``raw["attribute"]["speaker"]`` as a label, or None when there is none."""
+    attribute = raw.get("attribute")
+    if not isinstance(attribute, Mapping):
+        return None
+    speaker = attribute.get("speaker")
+    label = "" if speaker is None else str(speaker).strip()
+    return label or None
+
+
+def volcengine_speaker(raw: Mapping[str, Any]) -> str | None:
+    """Who said a Volcengine utterance: ``attribute.speaker``, or its first word's when it has none.
+
+    With ``with_speaker_info=True`` the caption API adds ``"attribute": {"speaker": "1"}`` to
+    every utterance and every word (the parameter notes of the caption API, 音视频字幕生成 -
+    提交任务; ``vendor-docs/`` do not list the field). Looking at the first word only keeps
+    answers without speakers as fast to convert as before.
+    """
+    speaker = _speaker_in(raw)
+    if speaker is None:
+        words = raw.get("words")
+        if words and isinstance(words, list | tuple) and isinstance(words[0], Mapping):
+            speaker = _speaker_in(words[0])
+    return speaker
+
+
 def utterance_from_volcengine(raw: Mapping[str, Any]) -> Utterance | None:
     """One Volcengine (caption or ATA) utterance, or None when it holds no text."""
     words = _clean_words(raw.get("words") or ())
@@ -134,7 +169,7 @@ def utterance_from_volcengine(raw: Mapping[str, Any]) -> Utterance | None:
         end = words[-1].end_ms if end is None or end < 0 else max(end, words[-1].end_ms)
     if start is None or end is None or start < 0 or end < 0:
         return None
-    return Utterance(text=text, start_ms=start, end_ms=max(start, end), words=words)
+    return Utterance(text=text, start_ms=start, end_ms=max(start, end), words=words, speaker=volcengine_speaker(raw))
 
 
 def transcript_from_volcengine(response: Mapping[str, Any], language: str, source: str = "") -> Transcript:

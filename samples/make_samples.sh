@@ -7,6 +7,9 @@
 # links: 1080x1920 pictures like Douyin/Xiaohongshu/Kuaishou videos, carrying the landscape
 # clip's AAC track stream-copied, so their sound is bit for bit the sound X.txt was registered
 # for. `make_samples.sh --vertical-only` rebuilds just those from the committed X.mp4 (no espeak-ng).
+#
+# zh_dialogue.mp4 is two voices taking turns, line by line as zh_dialogue.speakers.txt says
+# (`make_samples.sh --dialogue-only` rebuilds just that one).
 set -euo pipefail
 cd "$(dirname "$0")"
 make_clip() {  # name voice speed size colour
@@ -63,9 +66,44 @@ make_vertical() {  # source target rotation fps colour
   fi
   rm -r "$tmp"
 }
+make_dialogue() {  # name size colour voice-for-speaker-1 voice-for-speaker-2
+  # Two voices taking turns: line k of $name.txt is said by the voice of line k of
+  # $name.speakers.txt (the labels the sandbox returns with with_speaker_info=True), with a
+  # short pause between turns, as in a quick exchange.
+  local name=$1 size=$2 colour=$3 tmp k=0 inputs=() filter="" duration
+  local trim="silenceremove=start_periods=1:start_threshold=-50dB"
+  declare -A voice=([1]=$4 [2]=$5)
+  tmp=$(mktemp -d)
+  ffmpeg -nostdin -v error -y -f lavfi -i "anullsrc=r=22050:cl=mono:d=1" "$tmp/edge.wav"
+  ffmpeg -nostdin -v error -y -f lavfi -i "anullsrc=r=22050:cl=mono:d=0.3" "$tmp/turn.wav"
+  inputs+=(-i "$tmp/edge.wav")
+  while IFS= read -r line <&3 && IFS= read -r speaker <&4; do
+    k=$((k + 1))
+    espeak-ng -v "${voice[$speaker]}" -s 180 -w "$tmp/said.wav" "$line"
+    # espeak-ng ends each line with half a second of silence: cut it, so the turns follow quickly.
+    ffmpeg -nostdin -v error -y -i "$tmp/said.wav" -af "$trim,areverse,$trim,areverse" "$tmp/line$k.wav"
+    [ "$k" = 1 ] || inputs+=(-i "$tmp/turn.wav")
+    inputs+=(-i "$tmp/line$k.wav")
+  done 3<"$name.txt" 4<"$name.speakers.txt"
+  inputs+=(-i "$tmp/edge.wav")
+  for ((i = 0; i < ${#inputs[@]} / 2; i++)); do filter+="[$i:a]"; done
+  ffmpeg -nostdin -v error -y "${inputs[@]}" -filter_complex "${filter}concat=n=$((${#inputs[@]} / 2)):v=0:a=1[a]" \
+    -map "[a]" -ar 22050 "$tmp/padded.wav"
+  duration=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$tmp/padded.wav")
+  ffmpeg -nostdin -v error -y -f lavfi -i "color=c=$colour:s=$size:r=10:d=$duration" -i "$tmp/padded.wav" \
+    -t "$duration" -c:v libx264 -preset veryslow -crf 40 -pix_fmt yuv420p -c:a aac -b:a 32k -ac 1 \
+    -movflags +faststart "$name.mp4"
+  rm -r "$tmp"
+}
+if [ "${1:-}" = "--dialogue-only" ]; then
+  make_dialogue zh_dialogue 320x180 0x402030 cmn cmn+f3
+  ls -l zh_dialogue.mp4
+  exit 0
+fi
 if [ "${1:-}" != "--vertical-only" ]; then
   make_clip zh_demo cmn 150 320x180 0x203040
   make_clip en_demo en-us 150 320x180 0x304020
+  make_dialogue zh_dialogue 320x180 0x402030 cmn cmn+f3
 fi
 # Share links resolve to these two (see pipeline/sandbox/media_library.py): one stored landscape
 # with rotation side data (Douyin-style phone file), one stored upright.

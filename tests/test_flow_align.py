@@ -60,3 +60,16 @@ def test_align_times_the_script_and_keeps_its_words(tmp_path: Path) -> None:
     assert words == re.findall(r"[a-z]+", script.lower())
     assert items[0].start.ordinal >= 900  # the clip starts with a second of silence
     assert all(a.end <= b.start for a, b in zip(items, items[1:], strict=False))
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_align_dialogue_takes_the_turns_from_the_script_s_dashes(tmp_path: Path) -> None:
+    from flows.align import align_script
+
+    lines = (SAMPLES / "zh_dialogue.txt").read_text(encoding="utf-8").split()
+    script = "\n".join(f"- {line}" for line in lines)
+    result = align_script(media=str(SAMPLES / "zh_dialogue.mp4"), script=script, output_dir=str(tmp_path),
+                          sta_punc_mode=3, dialogue=True)
+    texts = [item.text for item in pysrt.open(result.outputs["srt"], encoding="utf-8")]
+    assert texts == [*lines[:-2], f"-{lines[-2]}\n-{lines[-1]}"]

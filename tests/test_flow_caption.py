@@ -110,3 +110,17 @@ def test_flow_runs_on_the_pypi_ffmpeg_builds(tmp_path: Path, monkeypatch: pytest
     finally:
         tools.ffmpeg.cache_clear()
         tools.ffprobe.cache_clear()
+
+
+def test_dialogue_asks_for_speakers_and_writes_dialogue_cues(tmp_path: Path) -> None:
+    """The dialogue sample (two voices, six quick turns): without the option its last two turns share a
+    line; with it every turn starts a cue, and the two short last ones share a dialogue cue."""
+    from flows.caption import caption_media
+
+    media = str(SAMPLES / "zh_dialogue.mp4")
+    plain = caption_media(media=media, output_dir=str(tmp_path / "plain"))
+    dialogue = caption_media(media=media, output_dir=str(tmp_path / "dialogue"), dialogue=True)
+    before = [item.text for item in pysrt.open(plain.outputs["srt"], encoding="utf-8")]
+    after = [item.text for item in pysrt.open(dialogue.outputs["srt"], encoding="utf-8")]
+    assert before[-1] == "楼下的面馆。走吧。"
+    assert after == [*before[:-1], "-楼下的面馆。\n-走吧。"]

@@ -24,7 +24,7 @@ def ffmpeg(*args: str) -> None:
 @pytest.fixture(scope="module")
 def registry() -> TranscriptRegistry:
     reg = TranscriptRegistry()
-    assert reg.register_dir(SAMPLES) == 4  # zh_demo and en_demo, each landscape and vertical
+    assert reg.register_dir(SAMPLES) == 5  # zh_demo and en_demo, each landscape and vertical; zh_dialogue
     return reg
 
 
@@ -139,6 +139,31 @@ def test_zh_sample_yields_its_three_sentences_in_order(registry: TranscriptRegis
     for a, b in zip(utterances, utterances[1:], strict=False):
         assert a.start_ms < a.end_ms <= b.start_ms < b.end_ms
     assert_well_timed(utterances, list(zh_analysis.regions))
+
+
+def test_dialogue_sample_carries_the_speaker_of_each_line(registry: TranscriptRegistry) -> None:
+    utterances, registered = speech.transcribe(speech.analyse(SAMPLES / "zh_dialogue.mp4"), registry)
+    lines = (SAMPLES / "zh_dialogue.txt").read_text(encoding="utf-8").split()
+    labels = (SAMPLES / "zh_dialogue.speakers.txt").read_text(encoding="utf-8").split()
+    assert registered and [(u.text, u.speaker) for u in utterances] == list(zip(lines, labels, strict=True))
+
+
+def test_a_sample_without_speakers_has_none(registry: TranscriptRegistry, zh_analysis: speech.AudioAnalysis) -> None:
+    utterances, _ = speech.transcribe(zh_analysis, registry)
+    assert {u.speaker for u in utterances} == {None}
+    assert {u.speaker for u in speech.placeholder(zh_analysis.regions)} == {None}  # nor unregistered sound
+
+
+@pytest.mark.parametrize("labels", [["1"], ["1", "2", "2"], ["1", "", ""]])
+def test_speakers_must_label_the_lines_one_for_one(labels: list[str]) -> None:
+    with pytest.raises(ValueError, match="label"):
+        TranscriptRegistry().register("clip.mp4", "你好。\n\n再见。", speakers=labels)
+
+
+def test_a_line_of_two_sentences_gives_both_its_speaker() -> None:
+    regions = [Region(0, 800), Region(1200, 2000), Region(2400, 3000)]
+    utterances = speech.align("你好。再见。\n好的。", regions, speakers=["A", "B"])
+    assert [(u.text, u.speaker) for u in utterances] == [("你好。", "A"), ("再见。", "A"), ("好的。", "B")]
 
 
 def test_en_sample_words_are_whole_words(registry: TranscriptRegistry) -> None:

@@ -40,6 +40,7 @@ from pipeline.subtitles import (
     SplitAtClause,
     SplitAtPause,
     SplitAtSentenceEnd,
+    SplitAtSpeakerChange,
     SplitByLength,
     build_cues,
     default_chain,
@@ -794,6 +795,17 @@ def witness_join() -> Transcript:
     return transcript(EN, a, b, speak(EN, third, after(b, 1000)))
 
 
+def witness_speaker_change() -> Transcript:
+    """One speaker stops mid-sentence and another answers at once: the join rule would join them."""
+    a = replace(speak(ZH, "我们明天早上去"), speaker="1")
+    return transcript(ZH, a, replace(speak(ZH, "好的，几点？", after(a, 200)), speaker="2"))
+
+
+def one_speaker_per_cue(cues: Sequence[Cue]) -> bool:
+    """The witness's two speakers never share a cue ("去" ends the first one's words, "好" starts the other's)."""
+    return all(not ("去" in c.text and "好" in c.text) for c in cues)
+
+
 def witness_sentence_end() -> Transcript:
     return transcript(ZH, speak(ZH, "今天天气很好。我们去公园散步吧。"))
 
@@ -861,6 +873,7 @@ ALL_RULES = {"snap_to_frames": True}
 #: Each rule class of the default chain -> (transcript, rules, the property the rule guarantees).
 WITNESSES: dict[type, tuple[Callable[[], Transcript], CueRules, Callable[[Sequence[Cue]], bool]]] = {
     JoinSentenceParts: (witness_join, rules_for(EN), every_cue_ends_a_sentence),
+    SplitAtSpeakerChange: (witness_speaker_change, rules_for(ZH), one_speaker_per_cue),
     SplitAtSentenceEnd: (witness_sentence_end, rules_for(ZH), no_sentence_end_inside_a_cue),
     SplitAtPause: (witness_pause, rules_for(ZH), partial(no_cue_spans_a_pause, rules=rules_for(ZH))),
     SplitAtClause: (witness_clause, rules_for(ZH, max_lines=1), no_clause_mark_inside_a_cue),

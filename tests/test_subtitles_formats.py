@@ -103,8 +103,8 @@ def test_json_records_words_rules_and_recipe_and_reproduces(tmp_path: Path) -> N
     cues = build_cues(transcript, rules)
     doc = json.loads(write_json(cues, tmp_path / f"{NAME}.json", transcript, rules).read_text(encoding="utf-8"))
     assert doc["rules"]["punctuation"] == "drop_final"
-    assert doc["recipe"][2] == {"name": "split_at_pause", "args": {"min_pause_ms": 600}}
-    assert doc["recipe"][6]["args"]["media_end_ms"] == 5000
+    assert doc["recipe"][3] == {"name": "split_at_pause", "args": {"min_pause_ms": 600}}
+    assert doc["recipe"][7]["args"]["media_end_ms"] == 5000
     assert doc["cues"][0]["words"][0] == {"text": "祝", "start_ms": 0, "end_ms": 140}
     assert doc["cues"][0]["lines"] == ["祝您生活愉快，再见"]
     assert doc["transcript"]["language"] == "zh-CN"

@@ -295,12 +295,14 @@ def test_punctuation_display_modes(mode: str, expected: list[tuple[str, ...]]) -
 def test_recipe_names_the_rules_in_order_with_arguments() -> None:
     recipe = recipe_for(rules_for("zh-CN", pause_split_ms=400), media_end_ms=5000)
     assert [step["name"] for step in recipe] == [
-        "join_sentence_parts", "split_at_sentence_end", "split_at_pause", "split_at_clause", "split_by_length",
-        "merge_short", "lead_into_silence", "extend_for_reading_speed", "close_gaps", "clamp_duration",
+        "join_sentence_parts", "split_at_speaker_change", "split_at_sentence_end", "split_at_pause",
+        "split_at_clause", "split_by_length", "merge_short", "lead_into_silence", "extend_for_reading_speed",
+        "close_gaps", "clamp_duration",
     ]  # fmt: skip
     assert recipe[0]["args"] == {"max_gap_ms": 400, "min_punctuated": 0.5}
-    assert recipe[2]["args"] == {"min_pause_ms": 400}
-    assert recipe[6]["args"]["media_end_ms"] == 5000 and recipe[6]["args"]["max_cps"] == 9.0
+    assert recipe[3]["args"] == {"min_pause_ms": 400}
+    assert recipe[6]["args"]["dialogue"] is False
+    assert recipe[7]["args"]["media_end_ms"] == 5000 and recipe[7]["args"]["max_cps"] == 9.0
 
 
 def test_overlapping_vendor_utterances_never_overlap_as_cues() -> None:

@@ -124,3 +124,39 @@ def test_words_out_of_order_are_sorted_like_the_reference(lists: list[list[dict[
     response = {"utterances": [{"text": "好", "start_time": 0, "end_time": 1, "words": w} for w in lists]}
     assert outcome(transcript_from_volcengine, response) == outcome(reference, response)
 
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+def caption_answer(*utterances: dict[str, Any]) -> dict[str, Any]:
+    return {"code": 0, "message": "Success", "duration": 3.0, "utterances": list(utterances)}
+
+
+def test_the_speaker_comes_from_the_utterances_attribute() -> None:
+    """``with_speaker_info=True``: ``"attribute": {"speaker": "1"}`` on utterances and words."""
+    answer = caption_answer(
+        {"text": "你好", "start_time": 0, "end_time": 400, "attribute": {"speaker": "1"},
+         "words": [{"text": "你", "start_time": 0, "end_time": 200, "attribute": {"speaker": "1"}},
+                   {"text": "好", "start_time": 200, "end_time": 400, "attribute": {"speaker": "1"}}]},
+        {"text": "再见", "start_time": 600, "end_time": 1000, "attribute": {"speaker": 2, "event": "speech"},
+         "words": [{"text": "再见", "start_time": 600, "end_time": 1000}]},
+    )
+    t = transcript_from_volcengine(answer, "zh-CN")
+    assert [u.speaker for u in t.utterances] == ["1", "2"]  # an int label too, as a string
+    assert t.to_dict()["utterances"][0]["speaker"] == "1"
+
+
+def test_a_words_speaker_stands_in_when_the_utterance_has_none() -> None:
+    answer = caption_answer({"text": "你好", "start_time": 0, "end_time": 400,
+                             "words": [{"text": "你好", "start_time": 0, "end_time": 400, "attribute": {"speaker": "3"}}]})
+    assert transcript_from_volcengine(answer, "zh-CN").utterances[0].speaker == "3"
+
+
+def test_without_speaker_info_the_speaker_is_unknown() -> None:
+    answer = caption_answer(
+        {"text": "你好", "start_time": 0, "end_time": 400, "words": []},
+        {"text": "", "start_time": 400, "end_time": 900, "attribute": {"event": "silent"}, "words": []},
+        {"text": "再见", "start_time": 900, "end_time": 1200, "attribute": {"speaker": " "}, "words": []},
+    )
+    assert [u.speaker for u in transcript_from_volcengine(answer, "zh-CN").utterances] == [None, None]

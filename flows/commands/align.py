@@ -8,6 +8,7 @@ from typing import get_args
 
 from flows.commands.common import (
     add_burn_argument,
+    add_dialogue_argument,
     add_language_argument,
     add_line_arguments,
     add_output_argument,
@@ -39,6 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                         "<stem>.<LANG>.txt beside it, the name link --translate writes)")
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
     add_line_arguments(p)
+    add_dialogue_argument(p, "the script, each turn's line starting with a dash (- 你好 / - 再见)")
     add_snap_argument(p)
     add_resubmit_argument(p)
     add_burn_argument(p, review=False)
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
                           sta_punc_mode=args.punctuation, formats=formats, max_chars_per_line=args.max_chars_per_line,
                           max_lines=args.max_lines, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset,
                           translation_file=translation, translation_language=args.translate if translation else None,
-                          **target_kwargs(args))
+                          dialogue=args.dialogue, **target_kwargs(args))
     for path in result.outputs.values():
         print(path)
     return 0

@@ -7,6 +7,7 @@ from typing import get_args
 
 from flows.commands.common import (
     add_burn_argument,
+    add_dialogue_argument,
     add_language_argument,
     add_line_arguments,
     add_output_argument,
@@ -32,6 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--no-itn", action="store_true", help="keep numbers as spoken words")
     p.add_argument("-f", "--formats", default="srt,vtt", help=f"comma-separated: {','.join(get_args(Format))}")
     add_line_arguments(p)
+    add_dialogue_argument(p, "the vendor (it is asked who speaks: with_speaker_info)")
     add_snap_argument(p)
     add_resubmit_argument(p)
     add_burn_argument(p)
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         media=args.media, output_dir=args.output_dir, language=args.language, caption_type=args.caption_type,
         use_punc=not args.no_punc, use_itn=not args.no_itn, formats=formats,
         max_chars_per_line=args.max_chars_per_line, max_lines=args.max_lines, snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, review=args.review,
-        **target_kwargs(args),
+        dialogue=args.dialogue, **target_kwargs(args),
     )
     for path in result.outputs.values():
         print(path)

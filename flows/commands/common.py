@@ -58,6 +58,12 @@ def add_line_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-lines", type=int, default=2, choices=(1, 2, 3), help="lines per cue (default: 2)")
 
 
+def add_dialogue_argument(p: argparse.ArgumentParser, source: str) -> None:
+    p.add_argument("--dialogue", action="store_true",
+                   help=f"speaker turns from {source}: a new speaker starts a new cue, and two short turns may share "
+                        "one as a dialogue cue, a line per speaker starting with a dash")
+
+
 def add_snap_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--snap-frames", action="store_true",
                    help="put every cue time on a frame of the video (gaps are counted in its frames anyway)")

@@ -11,6 +11,11 @@ Matching an upload to a registered file must survive what the pipeline does to a
 envelopes (Pearson correlation over the 50 ms frames, a few frames of lag allowed) and
 durations, never byte hashes.
 
+Who speaks is sample data too: ``X.speakers.txt`` beside ``X.txt`` gives a label for each
+line of the transcript (:mod:`~pipeline.sandbox.sample_files`), and the utterances of a line
+carry its label. Without that file every utterance's speaker is None: the sandbox tells no
+voices apart.
+
 Alignment, in order:
   1. split the text into sentences (lines, then sentence punctuation) and tokens
      (a CJK character or a Latin word; punctuation rides on the previous token and weighs 0);
@@ -32,7 +37,6 @@ from __future__ import annotations
 import bisect
 import math
 import os
-import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,6 +45,7 @@ from pathlib import Path
 
 from pipeline.media import levels as media_levels
 from pipeline.media.levels import Region
+from pipeline.sandbox.sample_files import check_speakers, speakers_beside, translations_beside
 from pipeline.transcript import Utterance, Word
 
 FRAME_MS = 50
@@ -126,20 +131,7 @@ class _Entry:
     text: str
     analysis: AudioAnalysis | None = None
     translations: dict[str, str] = field(default_factory=dict)
-
-
-#: ``X.<lang>.txt`` beside ``X.txt``: a translation someone wrote of that transcript ("en", "zh", "pt-BR").
-_TRANSLATION_NAME = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
-
-
-def translations_beside(text_file: Path) -> dict[str, str]:
-    """The registered translations of ``X.txt``: every ``X.<lang>.txt`` next to it, by language code."""
-    found: dict[str, str] = {}
-    for path in sorted(text_file.parent.glob(text_file.stem + ".*.txt")):
-        code = path.name[len(text_file.stem) + 1:-len(".txt")]
-        if _TRANSLATION_NAME.match(code):
-            found[code.lower()] = path.read_text(encoding="utf-8")
-    return found
+    speakers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -159,24 +151,33 @@ class TranscriptRegistry:
         return len(self._entries)
 
     def register(self, media_path: str | os.PathLike[str], text: str,
-                 translations: Mapping[str, str] | None = None) -> None:
-        """Declare that ``text`` is what is said in ``media_path``, and ``translations`` (by
-        language code) what someone translated it into."""
+                 translations: Mapping[str, str] | None = None, speakers: Sequence[str] = ()) -> None:
+        """Declare that ``text`` is what is said in ``media_path``, ``translations`` (by
+        language code) what someone translated it into, and ``speakers`` who says each line.
+
+        Raises:
+            ValueError: ``speakers`` do not label the lines of ``text`` one for one.
+        """
         path = Path(media_path).resolve()
+        labels = check_speakers(text, speakers)
         with self._lock:
             self._entries = [e for e in self._entries if e.media_path != path]
-            self._entries.append(_Entry(path, text, translations={k.lower(): v for k, v in (translations or {}).items()}))
+            self._entries.append(_Entry(path, text, translations={k.lower(): v for k, v in (translations or {}).items()},
+                                        speakers=labels))
 
     def register_dir(self, directory: str | os.PathLike[str]) -> int:
         """Register every ``X.txt`` that sits next to a media file ``X.<ext>``, with its
-        translations ``X.<lang>.txt``; returns how many media files."""
+        translations ``X.<lang>.txt`` and speakers ``X.speakers.txt``; returns how many media files."""
         count = 0
         for text_file in sorted(Path(directory).glob("*.txt")):
             media_files = [m for m in sorted(text_file.parent.glob(text_file.stem + ".*"))
                            if m.suffix.lower() in MEDIA_SUFFIXES]
-            translations = translations_beside(text_file) if media_files else {}
+            if not media_files:
+                continue
+            text, translations, speakers = (text_file.read_text(encoding="utf-8"), translations_beside(text_file),
+                                            speakers_beside(text_file))
             for media in media_files:
-                self.register(media, text_file.read_text(encoding="utf-8"), translations)
+                self.register(media, text, translations, speakers)
                 count += 1
         return count
 
@@ -190,14 +191,19 @@ class TranscriptRegistry:
 
     def match(self, upload: AudioAnalysis) -> str | None:
         """The registered text whose audio sounds like ``upload``, or None."""
-        found = self.lookup(upload)
-        return found[0] if found else None
+        found = self._find(upload)
+        return found.text if found else None
 
     def lookup(self, upload: AudioAnalysis) -> tuple[str, Mapping[str, str]] | None:
         """The registered text and translations whose audio sounds like ``upload``, or None."""
+        found = self._find(upload)
+        return (found.text, dict(found.translations)) if found else None
+
+    def _find(self, upload: AudioAnalysis) -> _Entry | None:
+        """The registered entry whose audio sounds like ``upload``, or None."""
         with self._lock:
             entries = list(self._entries)
-        best: tuple[str, Mapping[str, str]] | None = None
+        best: _Entry | None = None
         best_score = self.min_correlation
         for entry in entries:
             known = self._analysis_of(entry)
@@ -207,7 +213,7 @@ class TranscriptRegistry:
                 continue
             score = envelope_similarity(known.levels, upload.levels)
             if score >= best_score:
-                best, best_score = (entry.text, dict(entry.translations)), score
+                best, best_score = entry, score
         return best
 
 
@@ -239,8 +245,13 @@ def is_punctuation(char: str) -> bool:
 
 def split_sentences(text: str) -> list[str]:
     """Lines, then sentence punctuation (``.`` only before whitespace, so 3.5 stays whole)."""
-    sentences: list[str] = []
-    for line in text.splitlines():
+    return [sentence for _, sentence in sentences_by_line(text)]
+
+
+def sentences_by_line(text: str) -> list[tuple[int, str]]:
+    """:func:`split_sentences` with the index of the line each sentence comes from."""
+    sentences: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines()):
         current = ""
         chars = line.strip()
         i = 0
@@ -252,11 +263,11 @@ def split_sentences(text: str) -> list[str]:
                 while i < len(chars) and (chars[i] in SENTENCE_END or chars[i] in CLOSERS or chars[i] == "."):
                     current += chars[i]
                     i += 1
-                sentences.append(current.strip())
+                sentences.append((number, current.strip()))
                 current = ""
         if current.strip():
-            sentences.append(current.strip())
-    return [s for s in sentences if any(not is_punctuation(c) and not c.isspace() for c in s)]
+            sentences.append((number, current.strip()))
+    return [(n, s) for n, s in sentences if any(not is_punctuation(c) and not c.isspace() for c in s)]
 
 
 def _inside_word(word: str, char: str, sentence: str, index: int) -> bool:
@@ -428,24 +439,30 @@ def _time_tokens(axis: SpeechAxis, tokens: Sequence[Token], start: float, end: f
     return words
 
 
-def align(text: str, regions: Sequence[Region], max_word_gap_ms: int = 300) -> list[Utterance]:
+def align(text: str, regions: Sequence[Region], max_word_gap_ms: int = 300,
+          speakers: Sequence[str] = ()) -> list[Utterance]:
     """Time ``text`` over the detected ``regions``: one utterance per sentence, one word per token.
+
+    ``speakers`` labels the lines of ``text`` (see :func:`check_speakers`): each utterance
+    carries its line's label, or None without labels.
 
     Returns an empty list when there is no speech or no text to time.
     """
-    sentences = [(s, tokenize(s)) for s in split_sentences(text)]
-    sentences = [(s, toks) for s, toks in sentences if sum(t.weight for t in toks) > 0]
+    sentences = [(n, tokenize(s)) for n, s in sentences_by_line(text)]
+    sentences = [(n, toks) for n, toks in sentences if sum(t.weight for t in toks) > 0]
     if not regions or not sentences:
         return []
     axis = SpeechAxis(regions)
     weights = [sum(t.weight for t in toks) for _, toks in sentences]
     bounds = [0.0, *_sentence_cuts(axis, weights), axis.total]
     utterances: list[Utterance] = []
-    for k, (_, tokens) in enumerate(sentences):
+    for k, (line, tokens) in enumerate(sentences):
         words = _time_tokens(axis, tokens, bounds[k], bounds[k + 1], max_word_gap_ms)
         if not words:
             continue
-        utterances.append(Utterance(join_tokens(w.text for w in words), words[0].start_ms, words[-1].end_ms, tuple(words)))
+        speaker = speakers[line] if line < len(speakers) else None
+        utterances.append(Utterance(join_tokens(w.text for w in words), words[0].start_ms, words[-1].end_ms,
+                                    tuple(words), speaker))
     return utterances
 
 
@@ -470,9 +487,9 @@ def placeholder(regions: Sequence[Region], max_gap_ms: int = 500) -> list[Uttera
 
 def transcribe(analysis: AudioAnalysis, registry: TranscriptRegistry) -> tuple[list[Utterance], bool]:
     """Utterances for an analysed upload and whether they came from a registered transcript."""
-    text = registry.match(analysis)
-    if text is not None:
-        utterances = align(text, analysis.regions)
+    found = registry._find(analysis)
+    if found is not None:
+        utterances = align(found.text, analysis.regions, speakers=found.speakers)
         if utterances:
             return utterances, True
     return placeholder(analysis.regions), False

@@ -39,7 +39,10 @@ Caption text follows the official parameter notes: punctuation only with ``use_p
 auto). ``use_itn`` is accepted and does nothing (the sandbox returns registered text as is);
 ``use_capitalize`` (default True) upper-cases a first lower-case letter; ``max_lines`` multiplies
 ``words_per_line`` into the longest utterance, and no line breaks
-are inserted into the text.
+are inserted into the text. ``with_speaker_info=True`` adds ``"attribute": {"speaker": "1"}``
+to each utterance and each of its words, as the parameter notes say, but only where the
+registered transcript names its speakers (``X.speakers.txt``): the sandbox tells no voices
+apart, so it invents none.
 
 This module is the app: the endpoints and the checks every request passes. The pieces it
 stands on have their own modules: ``volcengine_codes`` (codes, messages, ``Refusal``),

@@ -31,7 +31,7 @@ def _rebuild(utterance: Utterance, words: Sequence[Word], text: str | None = Non
     if not words:
         return None
     return Utterance(text if text is not None else speech.join_tokens(w.text for w in words),
-                     words[0].start_ms, words[-1].end_ms, tuple(words))
+                     words[0].start_ms, words[-1].end_ms, tuple(words), utterance.speaker)
 
 
 def without_punctuation(utterance: Utterance) -> Utterance | None:
@@ -87,16 +87,31 @@ def ata_punctuation(utterance: Utterance, mode: int) -> Utterance | None:
     return _rebuild(utterance, cores, " ".join(text.split()))
 
 
-def utterance_json(utterance: Utterance, attribute: Mapping[str, str] | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "text": utterance.text,
-        "start_time": utterance.start_ms,
-        "end_time": utterance.end_ms,
-        "words": [{"text": w.text, "start_time": w.start_ms, "end_time": w.end_ms} for w in utterance.words],
-    }
+def utterance_json(utterance: Utterance, attribute: Mapping[str, str] | None = None,
+                   word_attribute: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """One utterance as the API writes it; ``attribute`` on it and ``word_attribute`` on each word, if any."""
+    words: list[dict[str, Any]] = [{"text": w.text, "start_time": w.start_ms, "end_time": w.end_ms} for w in utterance.words]
+    if word_attribute:
+        for word in words:
+            word["attribute"] = dict(word_attribute)
+    data: dict[str, Any] = {"text": utterance.text, "start_time": utterance.start_ms, "end_time": utterance.end_ms,
+                            "words": words}
     if attribute:
         data["attribute"] = dict(attribute)
     return data
+
+
+def speaker_attribute(utterance: Utterance, params: CaptionParams) -> dict[str, str] | None:
+    """``{"speaker": label}`` with ``with_speaker_info`` for an utterance whose sample data says who speaks.
+
+    The caption API's parameter notes: with ``with_speaker_info=True`` the utterances' and the
+    words' ``attribute`` gain the speaker, e.g. ``"attribute": {"speaker": "1"}``. The sandbox
+    tells no voices apart, so only a transcript registered with speakers (``X.speakers.txt``)
+    has them; other utterances carry no speaker rather than an invented one.
+    """
+    if not params.with_speaker_info or utterance.speaker is None:
+        return None
+    return {"speaker": utterance.speaker}
 
 
 def caption_utterances(utterances: Sequence[Utterance], params: CaptionParams) -> list[dict[str, Any]]:
@@ -115,12 +130,12 @@ def caption_utterances(utterances: Sequence[Utterance], params: CaptionParams) -
             current = capitalised(current)
         shaped.extend(split_long(current, params.words_per_line * params.max_lines))
     out: list[dict[str, Any]] = []
-    speaker = {"speaker": "1"} if params.with_speaker_info else None
     for k, utterance in enumerate(shaped):
         if params.use_ddc and k and utterance.start_ms - shaped[k - 1].end_ms >= MIN_SILENT_UTTERANCE_MS:
             gap = Utterance("", shaped[k - 1].end_ms, utterance.start_ms)
             out.append(utterance_json(gap, {"event": "silent"}))
-        out.append(utterance_json(utterance, speaker))
+        speaker = speaker_attribute(utterance, params)
+        out.append(utterance_json(utterance, speaker, speaker))
     return out
 
 

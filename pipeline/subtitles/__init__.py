@@ -59,6 +59,7 @@ from pipeline.subtitles.regroup import (
     SplitAtClause,
     SplitAtPause,
     SplitAtSentenceEnd,
+    SplitAtSpeakerChange,
     SplitByLength,
 )
 from pipeline.subtitles.rules import LANGUAGE_DEFAULTS, PUNCTUATION_MODES, CueRules, rules_for
@@ -90,6 +91,7 @@ __all__ = [
     "SplitAtClause",
     "SplitAtPause",
     "SplitAtSentenceEnd",
+    "SplitAtSpeakerChange",
     "SplitByLength",
     "WidthMeasure",
     "build_cues",

@@ -2,12 +2,12 @@
 
 The default chain::
 
-    join_sentence_parts -> split_at_sentence_end -> split_at_pause -> split_at_clause
-    -> split_by_length -> merge_short -> lead_into_silence -> extend_for_reading_speed -> close_gaps
-    -> clamp_duration
+    join_sentence_parts -> split_at_speaker_change -> split_at_sentence_end -> split_at_pause
+    -> split_at_clause -> split_by_length -> merge_short -> lead_into_silence
+    -> extend_for_reading_speed -> close_gaps -> clamp_duration
     [-> snap_to_frames, when ``rules.snap_to_frames``]
 
-The first six only regroup tokens (:mod:`~pipeline.subtitles.regroup`), the rest only move
+The first seven only regroup tokens (:mod:`~pipeline.subtitles.regroup`), the rest only move
 times (:mod:`~pipeline.subtitles.timing`). :func:`recipe_for` records exactly what ran (with
 the frame rate the gaps were counted in), so the JSON output can be reproduced.
 
@@ -32,6 +32,7 @@ from pipeline.subtitles.regroup import (
     SplitAtClause,
     SplitAtPause,
     SplitAtSentenceEnd,
+    SplitAtSpeakerChange,
     SplitByLength,
 )
 from pipeline.subtitles.rules import CueRules, rules_for
@@ -63,6 +64,7 @@ def default_chain(
                                "media_end_ms": media_end_ms}
     return (
         JoinSentenceParts(max_gap_ms=rules.pause_split_ms),
+        SplitAtSpeakerChange(),
         SplitAtSentenceEnd(),
         SplitAtPause(min_pause_ms=rules.pause_split_ms),
         SplitAtClause(max_line_width=width, max_lines=lines, max_duration_ms=longest),
@@ -74,6 +76,8 @@ def default_chain(
             max_line_width=width,
             max_lines=lines,
             max_duration_ms=longest,
+            dialogue=rules.dialogue,
+            dash_width=measure.widths([rules.dialogue_dash])[0],
         ),
         LeadIntoSilence(**reading),
         ExtendForReadingSpeed(**reading),

@@ -3,7 +3,9 @@
 A group becomes a cue once its punctuation is shown in the chosen display mode and its
 tokens are wrapped into lines. Chinese display modes mirror Volcengine's ``sta_punc_mode``:
 ``keep`` all marks, ``space`` (clause marks shown as spaces), ``drop_final`` (commas and
-full stops that end a cue left out).
+full stops that end a cue left out). A dialogue cue (two speakers' turns, see
+:class:`~pipeline.subtitles.regroup.MergeShort`) gets a line per turn, each starting with
+``rules.dialogue_dash``.
 
 Example:
     >>> Cue(0, 1000, ("你好", "世界")).text
@@ -142,14 +144,40 @@ def displayed(group: Group, mode: str, measure: WidthMeasure = CHARACTERS) -> tu
     return view, 0, len(view)
 
 
+def _wrapped(group: Group, rules: CueRules, measure: WidthMeasure, width: float, max_lines: int) -> tuple[str, ...]:
+    """The group's tokens in the punctuation display mode, broken into lines."""
+    table, a, b = (group.table, group.a, group.b) if rules.punctuation == "keep" else displayed(group, rules.punctuation, measure)
+    return wrap_range(table, a, b, width, max_lines, rules.bottom_heavy)
+
+
+def dialogue_lines(group: Group, turns: Sequence[int], rules: CueRules, measure: WidthMeasure = CHARACTERS) -> tuple[str, ...]:
+    """A cue of several speakers' turns: each turn on a line of its own that starts with ``rules.dialogue_dash``.
+
+    ``turns`` are the tokens where another speaker starts. The default chain makes such a cue
+    only of two turns that each fit one line beside the dash
+    (:func:`~pipeline.subtitles.groups.fits_dialogue`); a turn that does not fit goes on
+    undashed on the next line, so a line never holds two speakers' words whatever the chain.
+    """
+    dash = rules.dialogue_dash
+    width = measure.line_limit(rules) - measure.widths([dash])[0]
+    edges = [group.a, *turns, group.b]
+    lines: list[str] = []
+    for a, b in zip(edges, edges[1:], strict=False):
+        turn = _wrapped(Group(group.table, a, b, group.start_ms, group.end_ms), rules, measure, width, 1)
+        lines.extend(dash + line if k == 0 else line for k, line in enumerate(turn))
+    return tuple(lines)
+
+
 def render_cues(groups: Sequence[Group], rules: CueRules, measure: WidthMeasure = CHARACTERS) -> list[Cue]:
     """Groups -> cues: punctuation display mode, then line breaking; groups left with no text vanish."""
     cues = []
     width = measure.line_limit(rules)
-    keep = rules.punctuation == "keep"
     for group in groups:
-        table, a, b = (group.table, group.a, group.b) if keep else displayed(group, rules.punctuation, measure)
-        lines = wrap_range(table, a, b, width, rules.max_lines, rules.bottom_heavy)
+        turns = group.table.turns_inside(group.a, group.b)
+        if turns:
+            lines = dialogue_lines(group, turns, rules, measure)
+        else:
+            lines = _wrapped(group, rules, measure, width, rules.max_lines)
         if lines:
             cues.append(Cue(int(group.start_ms), int(group.end_ms), lines, CueWords(group.table, group.a, group.b)))
     return cues

@@ -89,6 +89,25 @@ def fits_range(table: TokenTable, a: int, b: int, width: float, lines: int, max_
     return table.speech_end(a, b) - table.start[a] <= max_duration_ms and table.fits_lines(a, b, width, lines)
 
 
+def fits_dialogue(table: TokenTable, a: int, b: int, width: float, dash_width: float, max_duration_ms: int) -> bool:
+    """True when tokens[a:b] make one dialogue cue: two speakers' turns, each on one line after its dash.
+
+    A dialogue cue holds exactly two turns (Netflix: at most one speaker per line, two lines at
+    most), so tokens[a:b] must hold one speaker change, each side must fit on a single line
+    ``width`` wide with ``dash_width`` taken by its dash, and the speech must last no longer
+    than ``max_duration_ms``.
+    """
+    turns = table.turns_inside(a, b)
+    if len(turns) != 1:
+        return False
+    turn, room = turns[0], width - dash_width
+    return (
+        table.width(a, turn) <= room
+        and table.width(turn, b) <= room
+        and table.speech_end(a, b) - table.start[a] <= max_duration_ms
+    )
+
+
 def group_fits(group: Group, width: float, lines: int, max_duration_ms: int) -> bool:
     """:func:`fits_range` for a group, remembered on it when it fits.
 

@@ -20,7 +20,7 @@ from itertools import count
 from typing import ClassVar
 
 from pipeline.subtitles.costs import COST_CLAUSE, flag_cost
-from pipeline.subtitles.groups import Group, cut_group, fits_range, group_fits, split_at
+from pipeline.subtitles.groups import Group, cut_group, fits_dialogue, fits_range, group_fits, split_at
 from pipeline.subtitles.partition import (
     COST_PER_CUE,
     cheapest_cuts,
@@ -103,6 +103,23 @@ class SplitAtSentenceEnd:
             if last_mark(text[k]) in self.marks and ends_sentence(text[k], text[k + 1], space[k + 1])
         ]
         return split_at(groups, cuts)
+
+
+@dataclass(frozen=True)
+class SplitAtSpeakerChange:
+    """Start a new cue where another speaker starts: a cue line never holds two speakers' words.
+
+    The turns come from the utterances' speakers (:attr:`~pipeline.subtitles.table.TokenTable.turns`);
+    without speakers there are none and nothing is cut. The only rule that puts two turns
+    back into one cue is :class:`MergeShort`, as a dialogue cue with one line per speaker.
+    """
+
+    name: ClassVar[str] = "split_at_speaker_change"
+
+    def apply(self, groups: list[Group]) -> list[Group]:
+        if not groups:
+            return groups
+        return split_at(groups, groups[0].table.turns)
 
 
 @dataclass(frozen=True)
@@ -279,6 +296,10 @@ class MergeShort:
     than ``max_pause_ms`` (the pause rule's threshold): with overlapping utterances, or a
     pause threshold under ``max_gap_ms``, the gap between two cues' spans can be short while
     the speaker stopped for longer between their words.
+
+    Two speakers' cues merge only with ``dialogue``, and only into a dialogue cue: two turns,
+    each on one line after its dash (``dash_width`` wide), on at least two lines
+    (:func:`~pipeline.subtitles.groups.fits_dialogue`).
     """
 
     name: ClassVar[str] = "merge_short"
@@ -288,6 +309,15 @@ class MergeShort:
     max_line_width: float = 42
     max_lines: int = 2
     max_duration_ms: int = 7000
+    dialogue: bool = False
+    dash_width: float = 1
+
+    def _fits(self, table: TokenTable, a: int, b: int) -> bool:
+        """One speaker's tokens[a:b] fit the lines; two speakers' make a dialogue cue, when allowed."""
+        if not table.turns_inside(a, b):
+            return fits_range(table, a, b, self.max_line_width, self.max_lines, self.max_duration_ms)
+        return (self.dialogue and self.max_lines >= 2
+                and fits_dialogue(table, a, b, self.max_line_width, self.dash_width, self.max_duration_ms))
 
     def _try_merge(self, groups: list[Group], i: int) -> bool:
         candidates = []
@@ -299,7 +329,7 @@ class MergeShort:
             table, a, b = groups[k].table, groups[k].a, groups[k + 1].b
             if (
                 gap <= self.max_gap_ms
-                and fits_range(table, a, b, self.max_line_width, self.max_lines, self.max_duration_ms)
+                and self._fits(table, a, b)
                 and table.longest_silence(a, b) <= self.max_pause_ms
             ):
                 groups[k : k + 2] = [Group.of(table, a, b)]

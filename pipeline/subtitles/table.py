@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from itertools import accumulate
 from operator import add, itemgetter
@@ -63,11 +63,15 @@ class TokenTable:
             :meth:`flags`); ``jieba[k]`` is None where the flags are known.
         prefix: ``prefix[k]`` is the width of tokens[:k] with every token's space counted.
         gap: the width of the space shown before each token (0 where it had none).
+
+    Beside the columns, ``turns`` lists the tokens where another speaker starts (sorted,
+    never 0); empty when nobody said who speaks.
     """
 
     __slots__ = (
         "_end_reach", "_last_chars", "_lengths", "_reading", "_separator", "_start_floor", "_times_indexed",
         "cjk", "end", "gap", "glued", "jieba", "max_gap", "offset", "phrase", "prefix", "space", "start", "text",
+        "turns",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -84,6 +88,7 @@ class TokenTable:
         self.max_gap: float = 0
         #: Chinese or Japanese text: break costs treat a Latin run as one phrase (see :func:`text_break_cost`).
         self.cjk = False
+        self.turns: list[int] = []
         self._last_chars: str | None = None
         self._lengths = False  # widths are the tokens' lengths (ASCII, no newline, counted in characters)
         self._reading: dict[bool, list[float]] = {}
@@ -164,6 +169,13 @@ class TokenTable:
         else:
             self._separator = None
         return self
+
+    def turns_inside(self, a: int, b: int) -> list[int]:
+        """The tokens in ``(a, b)`` where another speaker starts: tokens[a:b] hold one speaker's words when empty."""
+        turns = self.turns
+        if not turns:
+            return []
+        return turns[bisect_right(turns, a) : bisect_left(turns, b)]
 
     def last_chars(self) -> str:
         """Every token's last character, as one string (``last_chars()[k] == text[k][-1]``).

@@ -5,7 +5,8 @@ Each utterance's text is cut into tokens and each token timed from the words
 in later. Where utterances meet, the first token gets a space before it in spaced languages
 and between two Latin words in CJK text, and a token of closing marks alone is glued back
 to the utterance before. Each utterance's token range is the rules' starting point: the
-vendor's own segmentation.
+vendor's own segmentation. Where the utterances' speakers change, the table notes a turn
+(:attr:`TokenTable.turns`).
 
 Example:
     >>> from pipeline.subtitles.rules import rules_for
@@ -165,7 +166,9 @@ def _spaced_table(transcript: Transcript, measure: WidthMeasure = CHARACTERS) ->
     table.offset = [0] * n
     table.jieba = [None] * n
     edges = list(accumulate(sizes, initial=0))
-    return table.finish(measure), list(zip(edges, edges[1:], strict=False))
+    ranges = list(zip(edges, edges[1:], strict=False))
+    table.turns = speaker_turns(ranges, [u.speaker for u in utterances])
+    return table.finish(measure), ranges
 
 
 def transcript_table(
@@ -188,6 +191,7 @@ def _table_by_utterance(
     table = TokenTable()
     table.cjk = cjk = rules.is_cjk
     ranges: list[tuple[int, int]] = []
+    speakers: list[str | None] = []  # the speaker of each range
     chinese = rules.is_chinese
     too_wide = wider_than(measure, measure.line_limit(rules))
     last_text = ""
@@ -207,9 +211,32 @@ def _table_by_utterance(
                 _jieba_across(table, a, last_text, text)
         last_text = text
         ranges.append((a, len(table)))
+        speakers.append(utterance.speaker)
     if rules.is_japanese:
         table.glued, table.phrase = japanese_flags(table.text, table.space)
+    table.turns = speaker_turns(ranges, speakers)
     return table.finish(measure), ranges
+
+
+def speaker_turns(ranges: Sequence[tuple[int, int]], speakers: Sequence[str | None]) -> list[int]:
+    """The first token of each range whose speaker differs from the last one known before it.
+
+    An utterance of unknown speaker (None) starts no turn and ends none: its words stay with
+    whoever spoke last. So a transcript without speakers has no turns at all.
+
+    Example:
+        >>> speaker_turns([(0, 2), (2, 3), (3, 5), (5, 6)], ["1", None, "2", "2"])
+        [3]
+    """
+    turns: list[int] = []
+    last: str | None = None
+    for (a, _), speaker in zip(ranges, speakers, strict=True):
+        if speaker is None:
+            continue
+        if last is not None and speaker != last:
+            turns.append(a)
+        last = speaker
+    return turns
 
 
 def _latin(ch: str) -> bool:
