@@ -36,25 +36,30 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import ipaddress
 import os
 import re
-import socket
-import ssl
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-import httpcore
 import httpx
 
 from pipeline import errors
+from pipeline.addresses import (
+    DEFAULT_PORTS,
+    METADATA_ADDRESSES,
+    Origin,
+    RefusedAddressError,
+    Resolver,
+    parse_origins,
+    refusal_reason,
+    system_resolver,
+)
 from pipeline.fileio import atomic_path
 from pipeline.media.limits import MB
+from pipeline.pinned_connections import PinnedBackend, PinnedTransport
 from pipeline.vendors.http import Deadline, expected_body_length
 
 MEDIA_EXTENSIONS = frozenset({".mp4", ".mov", ".m4a", ".mp3", ".wav", ".ogg", ".opus", ".aac", ".flac", ".mkv",
@@ -65,22 +70,6 @@ DEFAULT_DEADLINE = 600.0
 MAX_REDIRECTS = 10
 # Well under the usual 255-byte limit: atomic_path's temporary name adds about 15 bytes.
 MAX_NAME_BYTES = 200
-
-Resolver = Callable[[str, int], Sequence[str]]
-"""``(host, port) -> IP address strings``; injectable so tests can play a rebinding DNS server."""
-
-# Metadata services answer with credentials. Most sit in ranges refused anyway (link-local, ULA,
-# shared address space); Azure's 168.63.129.16 is a public address, hence the explicit list.
-METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
-    "169.254.169.254",  # AWS, GCP, Azure IMDS, OpenStack, Oracle, DigitalOcean ...
-    "169.254.170.2",    # AWS ECS task metadata
-    "169.254.170.23",   # AWS EKS pod identity
-    "fd00:ec2::254",    # AWS IMDS over IPv6
-    "fd00:ec2::23",     # AWS EKS pod identity over IPv6
-    "100.100.100.200",  # Alibaba Cloud
-    "168.63.129.16",    # Azure wire server
-))
-NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 
 # Parts of query keys whose values are secrets or personal ids (sign, signature, x-amz-credential,
 # xsec_token, secUid, OSSAccessKeyId ...): matched on the key lower-cased, punctuation removed.
@@ -103,242 +92,6 @@ def _decodable_encodings() -> frozenset[str]:
 
 DECODABLE_ENCODINGS = _decodable_encodings()
 
-
-# -- addresses --------------------------------------------------------------------------------
-
-
-def _addresses_inside(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> Iterator[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """``ip`` and every IPv4 address an IPv6 address carries (mapped, 6to4, Teredo, NAT64).
-
-    Why: ``2002:7f00:1::`` or ``64:ff9b::7f00:1`` count as global IPv6, yet lead to 127.0.0.1.
-    """
-    yield ip
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped:
-            yield ip.ipv4_mapped
-        if ip.sixtofour:
-            yield ip.sixtofour
-        if ip.teredo:
-            yield from ip.teredo
-        if ip in NAT64_PREFIX:
-            yield ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-
-
-def _kind_of_non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """What makes ``ip`` unfit to download from, or None for a public internet address."""
-    checks = (
-        (ip in METADATA_ADDRESSES, "a cloud metadata address"),
-        (ip.is_loopback, "a loopback address"),
-        (ip.is_unspecified, "the unspecified address"),
-        (ip.is_link_local, "a link-local address"),
-        (ip.is_multicast, "a multicast address"),
-        (ip.is_private, "a private-network address"),
-        (ip.is_reserved, "a reserved address"),
-        (not ip.is_global, "not a public internet address"),
-    )
-    return next((kind for hit, kind in checks if hit), None)
-
-
-def refusal_reason(address: str) -> str | None:
-    """Why a download may not connect to ``address`` (an IP string), or None when it may."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id says nothing about the range
-    except ValueError:
-        return "not an IP address"
-    return next((kind for inner in _addresses_inside(ip) if (kind := _kind_of_non_public(inner))), None)
-
-
-def _is_ip_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """Every address the system resolver gives for ``host``, in its order, without repeats."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-class RefusedAddressError(Exception):
-    """Raised inside the connection layer; ``download`` turns it into an ``InputError`` naming the URL.
-
-    Not a PipelineError itself: it has to pass through httpx and httpcore unchanged, and only
-    ``download`` knows which URL and redirect led here.
-    """
-
-    def __init__(self, host: str, address: str, reason: str) -> None:
-        self.host, self.address, self.reason = host, address, reason
-        super().__init__(f"{host} is {reason} ({address})" if host != address else f"{address} is {reason}")
-
-
-# -- origins ----------------------------------------------------------------------------------
-
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-@dataclass(frozen=True)
-class Origin:
-    """``scheme://host:port`` with the host as it goes on the wire (IDNA, lower case)."""
-
-    scheme: str
-    host: str
-    port: int
-
-    @classmethod
-    def of(cls, url: httpx.URL) -> Origin:
-        return cls(url.scheme, url.raw_host.decode("ascii").lower(), url.port or DEFAULT_PORTS.get(url.scheme, 0))
-
-    @property
-    def endpoint(self) -> tuple[str, int]:
-        return self.host, self.port
-
-    def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.scheme}://{host}:{self.port}"
-
-
-def parse_origins(origins: Iterable[str | None]) -> frozenset[Origin]:
-    """The allowed origins; ``None`` and empty entries are skipped so callers can pass an optional URL.
-
-    Raises:
-        InputError: an entry that is not an http(s) URL.
-    """
-    parsed = set()
-    for text in origins:
-        if not text:
-            continue
-        try:
-            url = httpx.URL(text)
-        except httpx.InvalidURL as exc:
-            raise errors.InputError(f"allowed origin {text!r} is not a URL; give one like http://127.0.0.1:8000") from exc
-        if url.scheme not in DEFAULT_PORTS or not url.raw_host:
-            raise errors.InputError(f"allowed origin {text!r} is not an http(s) origin; give one like http://127.0.0.1:8000")
-        parsed.add(Origin.of(url))
-    return frozenset(parsed)
-
-
-# -- the connection layer -----------------------------------------------------------------------
-
-
-def _bounded(timeout: float | None, deadline: Deadline, error: type[Exception]) -> float | None:
-    """The time one socket operation may take: its own timeout, but never past the deadline."""
-    left = deadline.remaining()
-    if left is None:
-        return timeout
-    if left <= 0:
-        raise error("the overall download deadline has passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket stream whose every read and write waits at most until the overall deadline.
-
-    Why at the socket: the per-read timeout restarts with every byte, and the headers are read
-    inside httpx before our code sees anything, so no check in the body loop can stop a drip.
-    """
-
-    def __init__(self, inner: httpcore.NetworkStream, deadline: Deadline) -> None:
-        self._inner = inner
-        self._deadline = deadline
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _bounded(timeout, self._deadline, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bounded(timeout, self._deadline, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        inner = self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout, self._deadline, httpcore.ConnectTimeout))
-        return _DeadlineStream(inner, self._deadline)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-def _open_tcp(address: str, port: int, timeout: float | None, local_address: str | None,
-              socket_options: Iterable[Any] | None) -> httpcore.NetworkStream:
-    """Connect to one IP address (no name lookup happens for an IP literal)."""
-    return httpcore.SyncBackend().connect_tcp(address, port, timeout, local_address, socket_options)
-
-
-class PinnedBackend(httpcore.NetworkBackend):
-    """Resolve once, refuse unless every address is public, then connect to a checked address.
-
-    ``trusted`` endpoints (host, port) skip the address check: they are the allowed origins.
-    """
-
-    def __init__(self, resolver: Resolver, trusted: frozenset[tuple[str, int]], deadline: Deadline) -> None:
-        self._resolver = resolver
-        self._trusted = trusted
-        self._deadline = deadline
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        addresses = self._resolve(host, port)
-        if (host.lower(), port) not in self._trusted:
-            self._refuse_non_public(host, addresses)
-        return _DeadlineStream(self._connect_first(addresses, port, timeout, local_address, socket_options), self._deadline)
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("downloads never use unix sockets")
-
-    def _resolve(self, host: str, port: int) -> list[str]:
-        if _is_ip_literal(host):
-            return [host]  # nothing to look up, and nothing a DNS answer could change
-        try:
-            addresses = list(self._resolver(host, port))
-        except (OSError, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        if not addresses:
-            raise httpcore.ConnectError(f"cannot resolve {host}: no addresses")
-        return addresses
-
-    @staticmethod
-    def _refuse_non_public(host: str, addresses: list[str]) -> None:
-        # All of them, not only the first: which one is used is the resolver's choice, not ours.
-        for address in addresses:
-            reason = refusal_reason(address)
-            if reason:
-                raise RefusedAddressError(host, address, reason)
-
-    def _connect_first(self, addresses: list[str], port: int, timeout: float | None, local_address: str | None,
-                       socket_options: Iterable[Any] | None) -> httpcore.NetworkStream:
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return _open_tcp(address, port, _bounded(timeout, self._deadline, httpcore.ConnectTimeout),
-                                 local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None  # _resolve never returns an empty list
-        raise last
-
-
-class PinnedTransport(httpx.HTTPTransport):
-    """httpx's own transport (request mapping, error mapping, TLS) over a ``PinnedBackend``.
-
-    httpx has no public way to give its connection pool a network backend, so the pool is
-    replaced; it is the transport's only state. Environment proxies are never used: a proxy
-    resolves the name itself, out of reach of the address check.
-    """
-
-    def __init__(self, backend: PinnedBackend) -> None:
-        super().__init__(trust_env=False)
-        self._pool = httpcore.ConnectionPool(ssl_context=_ssl_context(), network_backend=backend)
-
-
-def _ssl_context() -> ssl.SSLContext:
-    """httpx's default verification (certifi's CAs, host name checked); a function so tests can trust their own CA."""
-    return httpx.create_ssl_context(trust_env=False)
 
 
 # -- names and messages -------------------------------------------------------------------------

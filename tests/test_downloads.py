@@ -22,7 +22,7 @@ import httpcore
 import httpx
 import pytest
 
-from pipeline import downloads, errors
+from pipeline import errors, pinned_connections
 from pipeline.downloads import (
     DECODABLE_ENCODINGS,
     MAX_NAME_BYTES,
@@ -237,7 +237,7 @@ def test_dns_rebinding_gains_nothing(server: MisbehavingServer, tmp_path: Path, 
         # Stand in for the public server, so the test needs no network.
         return httpcore.SyncBackend().connect_tcp("127.0.0.1", server.port, 5.0)
 
-    monkeypatch.setattr(downloads, "_open_tcp", connect)
+    monkeypatch.setattr(pinned_connections, "open_tcp", connect)
     path = download(f"http://rebind.test:{server.port}/clip.mp4", tmp_path, resolver=rebinding)
     assert path.read_bytes() == VIDEO
     assert lookups == ["rebind.test"] and connected == ["93.184.216.34"]
@@ -490,7 +490,7 @@ def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tupl
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     context.sni_callback = lambda sock, name, ctx: names.append(name)
-    monkeypatch.setattr(downloads, "_ssl_context", lambda: ssl.create_default_context(cafile=str(ca)))
+    monkeypatch.setattr(pinned_connections, "ssl_context", lambda: ssl.create_default_context(cafile=str(ca)))
     for server in serve():
         server.socket = context.wrap_socket(server.socket, server_side=True)
         yield server, names

@@ -15,16 +15,7 @@ Three facts shape this client:
 The key travels in ``Authorization: Bearer <key>``; the doc also allows ``?apiKey=``, which we
 never use because URLs end up in logs and error messages.
 
-How answers map to errors (``error_for``), documented messages first:
-
-    Order not found                        TaskNotFoundError
-    ErrorCode.USER_BLANCE_NOT_ENOUGH       QuotaExceededError (the vendor's spelling; BALANCE too)
-    API Key is required / Invalid API Key  AuthenticationError
-    pathKey is required                    InvalidRequestError
-    code 400                               InvalidRequestError
-    code 401                               AuthenticationError
-    code 500                               ServerBusyError (retried on queries only)
-    order status failed / timeout          TaskFailedError (carries ``reason``)
+How answers map to errors: ``pipeline.vendors.yinzi_codes``.
 
 Example::
 
@@ -52,7 +43,7 @@ import httpx
 
 from pipeline import errors
 from pipeline.fileio import atomic_path
-from pipeline.vendors.answers import AnswerTable, normalized_code
+from pipeline.vendors.answers import normalized_code
 from pipeline.vendors.http import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUTS,
@@ -65,10 +56,10 @@ from pipeline.vendors.http import (
 from pipeline.vendors.pacing import Pace, account_key, paced
 from pipeline.vendors.polling import Pending, PollPolicy, poll_until_done
 from pipeline.vendors.share import ShareLink, parse_share_text
+from pipeline.vendors.yinzi_codes import CODES, MESSAGES, VENDOR, error_for, read_answer
 
 log = logging.getLogger(__name__)
 
-VENDOR = "yinzi"
 DEFAULT_BASE_URL = "https://api.yinziai.com"
 API = "/api/open/v1"
 ORDER_TYPES = ("track-separation", "extract-voice", "extract-music", "extract-text")
@@ -84,25 +75,6 @@ DOWNLOAD_CHUNK = 256 * 1024
 
 # Separation takes minutes rather than seconds; nothing in the doc says how often to ask.
 DEFAULT_POLL = PollPolicy(interval=3.0, max_interval=10.0, backoff=1.5, deadline=2 * 3600.0, held_threshold=float("inf"))
-
-_KEY_HINT = "check YINZI_API_KEY (个人中心 → API Key): missing or invalid"
-
-# (phrase found in ``msg``, error class, what to do); checked before the code fallbacks.
-MESSAGES: tuple[tuple[str, type[errors.VendorError], str], ...] = (
-    ("api key is required", errors.AuthenticationError, _KEY_HINT),
-    ("invalid api key", errors.AuthenticationError, _KEY_HINT),
-    ("pathkey is required", errors.InvalidRequestError, "pass the http(s) URL of the media as pathKey"),
-    ("order not found", errors.TaskNotFoundError, "check the order number; orders are visible only to the key that made them"),
-    # "BLANCE" is the vendor's spelling; match the corrected one too in case they fix it.
-    ("user_blance_not_enough", errors.QuotaExceededError, "not enough Yinzi credits; top up the balance"),
-    ("user_balance_not_enough", errors.QuotaExceededError, "not enough Yinzi credits; top up the balance"),
-)
-CODES: dict[str, tuple[type[errors.VendorError], str]] = {
-    "400": (errors.InvalidRequestError, "the request parameters were rejected; check orderType and pathKey"),
-    "401": (errors.AuthenticationError, _KEY_HINT),
-    "500": (errors.ServerBusyError, "Yinzi server error; queries are retried, orders and analyses are not"),
-}
-
 
 @dataclass(frozen=True)
 class YinziCredentials:
@@ -177,9 +149,6 @@ class ShortVideo:
     balance: float | None
 
 
-TABLE = AnswerTable(VENDOR, "0", MESSAGES, CODES, "unexpected code; see the Yinzi error code table", _KEY_HINT)
-error_for = TABLE.error_for
-read_answer = TABLE.read_answer
 
 
 def check_path_key(path_key: str | os.PathLike[str] | None) -> str:
