@@ -181,7 +181,9 @@ class JobLedger:
                 if answer_was_lost(exc):
                     self.record(key, status=IN_DOUBT, error=str(exc)[:200])
                     raise SubmissionInDoubtError(in_doubt_message(what, {"intent_at": intent_at})) from exc
-                self.forget(key)  # refused or never delivered: nothing exists at the vendor
+                # Refused or never delivered: nothing new exists at the vendor. What was known
+                # before (a failed job and how many were paid for) stays for the next attempt.
+                self.restore(key, known)
                 raise
             except BaseException:
                 # Interrupted while the request may be in flight: in doubt, as after a crash.
@@ -218,6 +220,16 @@ class JobLedger:
                 data[key]["status"] = status
             if hits:
                 write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
+
+    def restore(self, key: str, entry: dict[str, Any]) -> None:
+        """Put ``key`` back as ``entry`` (an empty one: as if never recorded)."""
+        if not entry:
+            self.forget(key)
+            return
+        with self._whole():
+            data = self._load()
+            data[key] = dict(entry)
+            write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
 
     def forget(self, key: str) -> None:
         with self._whole():

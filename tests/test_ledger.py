@@ -3,6 +3,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from pipeline.ledger import JobLedger, file_sha256, job_key
 
 
@@ -107,3 +109,22 @@ def test_submit_once_holds_across_processes(tmp_path: Path) -> None:
                               text=True) for i in range(4)]
     answers = {p.communicate(timeout=60)[0].strip() for p in procs}
     assert marks.read_text() == "x" and len(answers) == 1
+
+
+def test_a_refused_resubmission_keeps_what_was_known_about_the_failed_job(tmp_path: Path) -> None:
+    from pipeline.errors import ServerBusyError
+
+    ledger = JobLedger(tmp_path / "j.json")
+    ledger.submit_once("k", lambda: "t1")
+    ledger.mark_task("t1", "failed")
+
+    def refused() -> str:
+        raise ServerBusyError("volcengine", 1005, "busy")  # answered: nothing was created
+
+    with pytest.raises(ServerBusyError):
+        ledger.submit_once("k", refused)
+    kept = ledger.get("k")
+    assert kept is not None and (kept["task_id"], kept["status"]) == ("t1", "failed")  # not forgotten
+    ledger.submit_once("k", lambda: "t2")
+    entry = ledger.get("k")
+    assert entry is not None and (entry["task_id"], entry["failed_jobs"]) == ("t2", 1)
