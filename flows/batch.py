@@ -225,6 +225,7 @@ def caption_batch(
     burn_preset: str = "auto",
     force: bool = False,
     resubmit_in_doubt: bool = False,
+    watch: bool = False,
 ) -> BatchSummary:
     """Caption every input; failures are isolated and listed, finished items are not redone.
 
@@ -252,6 +253,8 @@ def caption_batch(
             jobs are still reused from the ledger, never paid again).
         resubmit_in_doubt: submit again the items whose earlier submit's answer was lost (the vendor
             may have that job and charge it: this may pay twice). Without it they stay in doubt.
+        watch: ``folder`` is a watch folder (the deployments' inbox): created when missing, and
+            finding nothing new in it is a run with nothing to do, not an error.
 
     Ends Failed (with the summary as its message) when any item failed or is in doubt; the
     summary is the state's data either way (``run_batch`` returns it).
@@ -265,7 +268,10 @@ def caption_batch(
         released = JobLedger(out / LEDGER_NAME).release_in_doubt()
         logger.warning("resubmitting %d in-doubt job(s) on request; the vendor may charge them twice", released)
     rerun = ("failed", "in_doubt") if resubmit_in_doubt else ("failed",)
-    rows = state.rows(rerun) if retry_failed_only else sources.collect_inputs(inputs, folder, pattern, manifest)
+    if watch and folder:
+        Path(folder).expanduser().mkdir(parents=True, exist_ok=True)  # a fresh clone has no inbox/ yet
+    rows = state.rows(rerun) if retry_failed_only else sources.collect_inputs(inputs, folder, pattern, manifest,
+                                                                             allow_empty=watch)
     names = sources.output_names(rows)
     options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
                "resolver": resolver, "snap_to_frames": snap_to_frames, "burn_preset": check_burn_preset(burn_preset)}

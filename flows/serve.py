@@ -92,7 +92,7 @@ def build_deployments(opts: ServeOptions) -> list[RunnerDeployment]:
     common = _common(opts)
     per_file = {**common, "language": opts.language, "formats": list(opts.formats)}
     batch = {**per_file, "folder": str(Path(opts.watch_folder).resolve()), "pattern": opts.pattern,
-             "concurrency": opts.concurrency}
+             "concurrency": opts.concurrency, "watch": True}
     where = "the embedded vendor sandbox" if opts.target == "sandbox" and not opts.sandbox_url else \
         f"the {opts.target} vendors"
     # ``to_deployment`` is ``@async_dispatch``ed, so it is typed ``RunnerDeployment | Coroutine[...]``;

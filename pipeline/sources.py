@@ -96,8 +96,12 @@ def expand_folder(folder: str | os.PathLike[str], pattern: str = "*") -> list[st
     return [str(p) for p in sorted(found)]
 
 
-def collect_inputs(inputs: list[str] | None, folder: str | None, pattern: str, manifest: str | None) -> list[dict[str, str]]:
-    """Every item as a dict with at least ``source`` (manifest rows may carry per-item options)."""
+def collect_inputs(inputs: list[str] | None, folder: str | None, pattern: str, manifest: str | None,
+                   allow_empty: bool = False) -> list[dict[str, str]]:
+    """Every item as a dict with at least ``source`` (manifest rows may carry per-item options).
+
+    ``allow_empty`` is for a watch folder, where a night with nothing new is not an error.
+    """
     rows: list[dict[str, str]] = [{"source": s} for s in (inputs or []) if s.strip()]
     if folder:
         rows += [{"source": s} for s in expand_folder(folder, pattern)]
@@ -109,7 +113,7 @@ def collect_inputs(inputs: list[str] | None, folder: str | None, pattern: str, m
         if row["source"] not in seen:
             seen.add(row["source"])
             unique.append(row)
-    if not unique:
+    if not unique and not allow_empty:
         raise errors.InputError("the batch is empty: give inputs, a folder with media files, or a manifest with rows")
     return unique
 

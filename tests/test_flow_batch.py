@@ -206,3 +206,19 @@ def test_an_in_doubt_item_is_counted_and_never_resubmitted_on_its_own(tmp_path: 
         assert sandbox.state.submissions.total == 1  # neither the rerun nor --retry-failed paid again
         deliberate = run_batch(retry_failed_only=True, resubmit_in_doubt=True, **kwargs)
         assert deliberate.total == 1 and sandbox.state.submissions.total == 2  # sent again, on request only
+
+
+def test_a_watch_folder_may_be_empty(tmp_path: Path) -> None:
+    assert collect_inputs(None, str(tmp_path), "*.mp4", None, allow_empty=True) == []
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_watch_folder_is_created_and_nothing_new_is_not_a_failure(tmp_path: Path) -> None:
+    from flows.batch import run_batch
+
+    inbox = tmp_path / "inbox"  # a fresh clone: the deployments' inbox/ does not exist yet
+    summary = run_batch(folder=str(inbox), pattern="*.mp4", output_dir=str(tmp_path / "out"), watch=True)
+    assert inbox.is_dir() and summary.ok and summary.total == 0
+    with pytest.raises(InputError, match="not a folder"):  # without watch a missing folder is still a typo
+        run_batch(folder=str(tmp_path / "typo"), output_dir=str(tmp_path / "out"))
