@@ -184,9 +184,23 @@ def transcriptgenerate_preflight(links: int, seconds_per_link: float, conn: Conn
 
 
 def table_rows(results: list[ItemResult]) -> list[dict[str, Any]]:
+    """The ``batch-items`` table; the media duration only where this run measured it (done items)."""
     return [{"input": r.label or r.source, "status": r.status, "vendor task": r.task_id,
-             "duration (s)": round(r.duration_s, 1), "reused": "yes" if r.reused_task else "",
-             "outputs": ", ".join(Path(p).name for p in r.outputs.values()), "error": r.error} for r in results]
+             "duration (s)": round(r.duration_s, 1) if r.status == "done" else "",
+             "reused": "yes" if r.reused_task else "",
+             "outputs": ", ".join(Path(p).name for p in r.outputs.values()), "error": table_error(r)} for r in results]
+
+
+def table_error(result: ItemResult) -> str:
+    """The error with its reason first: the UI cuts a long cell, and a leading full path hid the reason.
+
+    "/in/a/broken.mp4: not a readable ..." becomes "not a readable ... (broken.mp4)"; the path of
+    the item itself is dropped, since the input column already names it.
+    """
+    where, sep, reason = result.error.partition(": ")
+    if not sep or not (where == result.source or "/" in where or "\\" in where):
+        return result.error
+    return reason if where == result.source else f"{reason} ({Path(where).name})"
 
 
 def summary_markdown(summary: BatchSummary) -> str:

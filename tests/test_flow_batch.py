@@ -222,3 +222,21 @@ def test_a_watch_folder_is_created_and_nothing_new_is_not_a_failure(tmp_path: Pa
     assert inbox.is_dir() and summary.ok and summary.total == 0
     with pytest.raises(InputError, match="not a folder"):  # without watch a missing folder is still a typo
         run_batch(folder=str(tmp_path / "typo"), output_dir=str(tmp_path / "out"))
+
+
+def test_the_items_table_puts_the_reason_first_and_no_duration_on_skipped_rows() -> None:
+    from flows.batch import ItemResult, table_rows
+
+    source = "/data/in/very/long/folder/name/broken.mp4"
+    rows = table_rows([
+        ItemResult(source, "failed", label="broken.mp4",
+                   error=f"{source}: not a readable video or audio file (moov atom not found); check it plays"),
+        ItemResult("https://v.douyin.com/x/", "failed", error="/out/downloads/x.mp4: audio is silent (peak -91 dBFS)"),
+        ItemResult("/in/a.mp4", "failed", error="volcengine caption submit: HTTP 503"),
+        ItemResult("/in/b.mp4", "skipped", label="b.mp4", duration_s=0.0),
+        ItemResult("/in/c.mp4", "done", label="c.mp4", duration_s=12.34),
+    ])
+    assert rows[0]["error"] == "not a readable video or audio file (moov atom not found); check it plays"
+    assert rows[1]["error"] == "audio is silent (peak -91 dBFS) (x.mp4)"
+    assert rows[2]["error"] == "volcengine caption submit: HTTP 503"
+    assert [r["duration (s)"] for r in rows] == ["", "", "", "", 12.3]
