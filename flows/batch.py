@@ -121,7 +121,20 @@ class BatchState:
             write_text_atomic(self.path, json.dumps(self.items, ensure_ascii=False, indent=1))
 
 
-@task(name="caption-item", cache_policy=NO_CACHE)
+def item_run_name(parameters: dict[str, Any]) -> str:
+    """The task run's name in the UI: the item itself (``clip.mp4``, ``v.douyin.com/abc123``), not ``caption-item-280``.
+
+    Prefect calls it with the task's parameters; it reads only the row's source (no file access).
+    """
+    source = str(parameters["row"]["source"]).strip()
+    url = sources.find_url(source)
+    if url:
+        name = url.split("://", 1)[-1].rstrip("/")
+        return name if len(name) <= 60 else name[:57] + "..."
+    return Path(source).name or source
+
+
+@task(name="caption-item", cache_policy=NO_CACHE, task_run_name=item_run_name)
 def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any], output_dir: str,
                  sandbox_url: str | None, child_flow_run: bool = False) -> ItemResult:
     """Caption one item (inline, or in a child flow run); every failure becomes a row, never an exception."""

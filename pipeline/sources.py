@@ -19,7 +19,8 @@ from pipeline.downloads import DEFAULT_MAX_DOWNLOAD as DEFAULT_MAX_DOWNLOAD
 from pipeline.downloads import MEDIA_EXTENSIONS as MEDIA_EXTENSIONS
 from pipeline.downloads import download as download
 from pipeline.downloads import download_name as download_name
-from pipeline.vendors.share import detect_platform, find_url
+from pipeline.vendors.share import detect_platform
+from pipeline.vendors.share import find_url as find_url
 
 
 @dataclass(frozen=True)

@@ -154,9 +154,12 @@ def test_items_run_inline_unless_child_flow_runs_are_asked_for(tmp_path: Path, c
         # Task run states arrive as events, recorded shortly after the run: poll, with a deadline.
         deadline = time.monotonic() + 30
         while True:
-            names = [t.name.rsplit("-", 1)[0] for t in client.read_task_runs(
+            runs = [t.name for t in client.read_task_runs(
                 task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=run_ids)))]
-            if names.count("caption-item") == 2 and (not child_flow_runs or names.count("write-subtitles") == 2):
+            names = [name.rsplit("-", 1)[0] for name in runs]
+            # Each item's task run is named after the item (not caption-item-<n>).
+            items = {"zh_demo.mp4", "en_demo.mp4"} <= set(runs)
+            if items and (not child_flow_runs or names.count("write-subtitles") == 2):
                 break
             assert time.monotonic() < deadline, f"task runs never showed up: {names}"
             time.sleep(0.2)
@@ -240,3 +243,15 @@ def test_the_items_table_puts_the_reason_first_and_no_duration_on_skipped_rows()
     assert rows[1]["error"] == "audio is silent (peak -91 dBFS) (x.mp4)"
     assert rows[2]["error"] == "volcengine caption submit: HTTP 503"
     assert [r["duration (s)"] for r in rows] == ["", "", "", "", 12.3]
+
+
+def test_item_task_runs_are_named_after_the_item() -> None:
+    from flows.batch import item_run_name
+
+    def name(source: str) -> str:
+        return item_run_name({"row": {"source": source}, "output_name": "x"})
+
+    assert name("/data/in/第二 段.mp4") == "第二 段.mp4"
+    assert name("https://v.douyin.com/abc123/") == "v.douyin.com/abc123"
+    assert name("3.05 复制打开抖音，看看【标题】 https://v.douyin.com/abc123/ 复制此链接") == "v.douyin.com/abc123"
+    assert len(name("https://cdn.test/" + "x" * 200 + ".mp4")) == 60
