@@ -31,6 +31,7 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.states import Failed
+from prefect.tasks import TaskRunNameCallbackWithParameters
 
 from flows.caption import CaptionResult, caption_media
 from flows.connections import Connection, connection, open_client, sandbox_root
@@ -134,7 +135,10 @@ def item_run_name(parameters: dict[str, Any]) -> str:
     return Path(source).name or source
 
 
-@task(name="caption-item", cache_policy=NO_CACHE, task_run_name=item_run_name)
+# Prefect's protocol for a name callback also lists its own detector classmethod, which no plain
+# function has; Prefect calls any callable taking ``parameters`` with the task's parameters.
+@task(name="caption-item", cache_policy=NO_CACHE,
+      task_run_name=cast("TaskRunNameCallbackWithParameters", item_run_name))
 def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any], output_dir: str,
                  sandbox_url: str | None, child_flow_run: bool = False) -> ItemResult:
     """Caption one item (inline, or in a child flow run); every failure becomes a row, never an exception."""
