@@ -3,7 +3,9 @@
 A flow run logs a dozen lines of Prefect's own bookkeeping ("Created task run", "Finished in
 state Completed()") around the few that say what happened to the user's file. On the console
 the default keeps the lines our code logs and every warning or error; ``-q`` keeps warnings and
-errors only; ``-v`` shows everything. The run logs sent to the Prefect UI are never filtered.
+errors only; ``-v`` shows everything. The run logs sent to the Prefect UI keep every line, but
+an expected error (a :class:`PipelineError`: bad input, a vendor refusal) is one line there too,
+as on the console, instead of a traceback from the task run and another from the flow run.
 
 The verbosity travels in ``SUBTITLE_PIPELINE_VERBOSITY`` so the command line sets it before
 Prefect is imported and its logging configured.
@@ -39,6 +41,21 @@ class OneLineErrors(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+#: The engine loggers that log a failed task or flow run with its traceback.
+RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+
+
+def one_line_run_errors() -> None:
+    """Drop expected errors' tracebacks from run logs, for every handler (the UI's included).
+
+    A filter on the loggers themselves (not on handlers) acts before any handler sees the record.
+    """
+    for name in RUN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OneLineErrors) for f in logger.filters):
+            logger.addFilter(OneLineErrors())
 
 
 class OurLines(logging.Filter):

@@ -126,3 +126,25 @@ def test_help_documents_the_exit_statuses(capsys: pytest.CaptureFixture[str]) ->
         main(["--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "exit status: 0 done; 1 needs a look: batch items failed, a submit is in doubt" in out and "4 quota, balance" in out
+
+
+@pytest.mark.parametrize("name", ["prefect.flow_runs", "prefect.task_runs"])
+def test_run_logs_keep_expected_errors_to_one_line_for_every_handler(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows  # noqa: F401 - importing the flows installs the run-log filter (no CLI involved)
+
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):  # stands in for the API handler that feeds the UI's run log
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    logger = logging.getLogger(name)
+    monkeypatch.setattr(logger, "handlers", [Keep()])
+    monkeypatch.setattr(logger, "propagate", False)
+    for exc in (InputError("/in/x.mp4: no such file; check the path"), RuntimeError("bug")):
+        try:
+            raise exc
+        except Exception:
+            logger.error("Encountered exception during execution: %r", exc, exc_info=True)
+    assert seen[0].exc_info is None and "no such file" in seen[0].getMessage()
+    assert seen[1].exc_info is not None  # a bug keeps its traceback
