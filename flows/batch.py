@@ -44,6 +44,7 @@ from pipeline import sources
 from pipeline.errors import InputError, PipelineError, QuotaExceededError, SubmissionInDoubtError
 from pipeline.fileio import check_output_dir, write_text_atomic
 from pipeline.ledger import JobLedger
+from pipeline.units import minutes_text
 
 STATE_NAME = ".batch.json"
 
@@ -191,13 +192,21 @@ def transcriptgenerate_preflight(links: int, seconds_per_link: float, conn: Conn
         slots = client.concurrency()
     needed = links * seconds_per_link
     if not quota.covers(needed):
-        raise QuotaExceededError(
-            "transcriptgenerate", 601,
-            f"{links} link(s) need about {needed / 60:.0f} min but {(quota.available_seconds or 0) / 60:.0f} min are left",
-            "top up the plan, split the batch, or lower expected_seconds_per_link if the videos are shorter")
-    get_run_logger().info("TranscriptGenerate: %s min left, %d task slot(s)",
-                          "unlimited" if quota.unlimited else f"{(quota.available_seconds or 0) / 60:.0f}", slots.maximum)
+        raise quota_refusal(links, seconds_per_link, quota.available_seconds or 0)
+    get_run_logger().info("TranscriptGenerate: %s left, %d task slot(s)",
+                          "unlimited" if quota.unlimited else minutes_text(quota.available_seconds or 0), slots.maximum)
     return max(1, slots.maximum or 1)
+
+
+def quota_refusal(links: int, seconds_per_link: float, available_seconds: float) -> QuotaExceededError:
+    """The preflight's refusal, naming the estimate's option as the command line and the flow spell it."""
+    return QuotaExceededError(
+        "transcriptgenerate", 601,
+        f"{links} link(s) need about {minutes_text(links * seconds_per_link)} but {minutes_text(available_seconds)} "
+        "are left",
+        "top up the plan, split the batch, or, if the videos are shorter than "
+        f"{seconds_per_link:.0f} s, lower the estimate (--expected-seconds-per-link; "
+        "the flow parameter expected_seconds_per_link)")
 
 
 def table_rows(results: list[ItemResult]) -> list[dict[str, Any]]:

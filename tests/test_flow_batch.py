@@ -114,7 +114,7 @@ def test_batch_of_links_checks_quota_first_and_sizes_the_limit(tmp_path: Path) -
     links = ["https://v.douyin.com/aaa111/", "https://v.douyin.com/bbb222/", "https://v.douyin.com/ccc333/"]
     tight = SandboxConfig(vendors={"transcriptgenerate": TranscriptGenerateConfig(total_seconds=100, max_concurrency=3)})
     with SandboxServer(tight) as sandbox:
-        with pytest.raises(PipelineError, match="3 link.s. need about 6 min but 2 min are left"):
+        with pytest.raises(PipelineError, match="3 link.s. need about 6 min but 1.7 min are left"):
             caption_batch(inputs=links, output_dir=str(tmp_path), sandbox_url=sandbox.base_url)
         assert sandbox.state.submissions.total == 0  # refused before anything was submitted
         summary = caption_batch(inputs=links[:1], output_dir=str(tmp_path), sandbox_url=sandbox.base_url,
@@ -255,3 +255,14 @@ def test_item_task_runs_are_named_after_the_item() -> None:
     assert name("https://v.douyin.com/abc123/") == "v.douyin.com/abc123"
     assert name("3.05 复制打开抖音，看看【标题】 https://v.douyin.com/abc123/ 复制此链接") == "v.douyin.com/abc123"
     assert len(name("https://cdn.test/" + "x" * 200 + ".mp4")) == 60
+
+
+def test_the_quota_refusal_counts_seconds_and_names_an_option_that_exists() -> None:
+    from flows.batch import quota_refusal
+    from flows.cli import build_parser
+
+    message = str(quota_refusal(3, 120, 10))
+    assert "3 link(s) need about 6 min but 10 s are left" in message
+    assert "--expected-seconds-per-link" in message and "expected_seconds_per_link" in message
+    args = build_parser().parse_args(["batch", "x.mp4", "--expected-seconds-per-link", "30"])
+    assert args.expected_seconds_per_link == 30.0

@@ -36,6 +36,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                    help="submit again the items whose submit's answer was lost: the vendor may have those jobs and "
                         "charge them, so this may pay twice; check the vendor's console first")
     p.add_argument("--concurrency", type=positive_int, default=4, help="vendor jobs at once (default 4)")
+    p.add_argument("--expected-seconds-per-link", type=float, default=120.0, metavar="SECONDS",
+                   help="estimated length of a share link's video, for the quota check before anything is "
+                        "submitted (default: 120)")
     p.add_argument("--child-flow-runs", action="store_true",
                    help="run each item as a child flow run with a task per step (richer UI, ~3x the API writes)")
     add_snap_argument(p)
@@ -59,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
                             output_dir=args.output_dir, language=args.language, formats=formats,
                             retry_failed_only=args.retry_failed, concurrency=args.concurrency, child_flow_runs=args.child_flow_runs,
                             snap_to_frames=args.snap_frames, burn_preset=args.burn_preset, force=args.force,
-                            resubmit_in_doubt=args.resubmit_in_doubt, **target_kwargs(args))
+                            resubmit_in_doubt=args.resubmit_in_doubt,
+                            expected_seconds_per_link=args.expected_seconds_per_link, **target_kwargs(args))
     for item in summary.items:
         mark = {"done": "ok  ", "skipped": "done", "failed": "FAIL", "in_doubt": "DOUBT"}[item.status]
         detail = item.error if item.error else ", ".join(item.outputs.values())
