@@ -81,7 +81,7 @@ TEMPORARY_SERVER_HINT = ("starting Prefect's temporary server (10-25 s); to skip
                          "`prefect server start`, then export PREFECT_API_URL=http://127.0.0.1:4200/api")
 
 
-def _api_url() -> str | None:
+def api_url() -> str | None:
     """The Prefect API the run will use: the environment's, else the active settings' (a profile, a test)."""
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
@@ -101,7 +101,7 @@ def configure_console(level: str | None = None) -> None:
     starts a temporary server, and the user is told how to avoid that wait.
     """
     wanted = level or verbosity()
-    if wanted != QUIET and not _api_url():
+    if wanted != QUIET and not api_url():
         print(TEMPORARY_SERVER_HINT, file=sys.stderr)
     loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)]
     for logger in [logging.root, *loggers]:
