@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from flows.connections import connection, sandbox_root
@@ -24,6 +24,7 @@ from flows.tasks import (
 )
 from flows.translation import write_translation
 from pipeline.fileio import check_output_dir
+from pipeline.script_check import script_mismatch
 from pipeline.transcript import transcript_from_volcengine
 from pipeline.vendors.volcengine import AtaOptions, CaptionOptions
 
@@ -82,6 +83,9 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
         task_id, reused = step(submit_volcengine)(audio, options, conn, ledger, text=text)
         response = step(wait_volcengine)(task_id, conn, ledger, alignment=text is not None)
     transcript = transcript_from_volcengine(response, language, source=str(info.path))
+    mismatch = script_mismatch(transcript, info.path.name)
+    if mismatch:  # e.g. English speech under the zh-CN default: say so, with the option that fixes it
+        get_run_logger().warning(mismatch)
     stem = output_name or info.path.stem
     outputs, cue_count = step(write_subtitles)(transcript, str(out), stem, formats, max_chars_per_line, max_lines,
                                                fps=info.frame_rate, snap_to_frames=snap_to_frames,

@@ -96,6 +96,17 @@ def test_cli_prints_the_paths_it_wrote(tmp_path: Path, capsys: pytest.CaptureFix
     assert all(Path(p).is_file() for p in printed)
 
 
+def test_english_without_l_is_not_wrapped_as_chinese_in_silence(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.cli import main
+
+    assert main(["caption", str(SAMPLES / "en_demo.mp4"), "-o", str(tmp_path / "en")]) == 0
+    err = capsys.readouterr().err
+    assert "en_demo.mp4: the recognised text is in Latin" in err and "-l en-US" in err
+    assert main(["caption", str(SAMPLES / "zh_demo.mp4"), "-o", str(tmp_path / "zh")]) == 0
+    assert "recognised text is in" not in capsys.readouterr().err
+
+
 def test_flow_runs_on_the_pypi_ffmpeg_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from flows.caption import caption_media
 
