@@ -64,6 +64,7 @@ class ItemResult:
     error: str = ""
     seconds: float = 0.0
     options: str = ""  # fingerprint of the options that shaped the outputs (``options_fingerprint``)
+    output_name: str = ""  # the outputs' path stem in the output folder, kept for reruns ("" for a link: its title)
     row: dict[str, str] = field(default_factory=dict)  # the input row, manifest columns included, for reruns
 
 
@@ -117,10 +118,20 @@ class BatchState:
         """The input rows (manifest columns included) of items that ended in one of ``statuses``."""
         return [e.get("row") or {"source": s} for s, e in self.items.items() if e.get("status") in statuses]
 
+    def output_names(self) -> dict[str, str]:
+        """Each recorded item's output stem, so a rerun names an item as before (new files never rename it)."""
+        return {s: e["output_name"] for s, e in self.items.items() if e.get("output_name")}
+
     def record(self, result: ItemResult) -> None:
         with self._lock:
             self.items[result.source] = asdict(result)
             write_text_atomic(self.path, json.dumps(self.items, ensure_ascii=False, indent=1))
+
+
+def item_label(source: str, output_name: str) -> str:
+    """A file item's name in tables and the UI: its place below the batch folder (``a/clip.mp4``), else its name."""
+    parent = Path(output_name).parent if "/" in output_name else None
+    return f"{parent.as_posix()}/{Path(source).name}" if parent else Path(source).name
 
 
 def item_run_name(parameters: dict[str, Any]) -> str:
@@ -133,7 +144,7 @@ def item_run_name(parameters: dict[str, Any]) -> str:
     if url:
         name = url.split("://", 1)[-1].rstrip("/")
         return name if len(name) <= 60 else name[:57] + "..."
-    return Path(source).name or source
+    return item_label(source, str(parameters.get("output_name") or "")) or source
 
 
 # Prefect's protocol for a name callback also lists its own detector classmethod, which no plain
@@ -169,8 +180,8 @@ def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any],
 def caption_source(src: sources.Source, options: dict[str, Any], output_dir: str, output_name: str,
                    sandbox_url: str | None) -> CaptionResult:
     """Run the flow that fits the item's kind (a plain call inside ``steps_inline``)."""
-    if src.kind == "share":
-        return step(caption_link)(share_text=src.value, output_dir=output_dir, output_name=output_name,
+    if src.kind == "share":  # no output_name: the link flow names the outputs from the title, as `link` does
+        return step(caption_link)(share_text=src.value, output_dir=output_dir, output_name=output_name or None,
                                   sandbox_url=sandbox_url, **options)
     options = {k: v for k, v in options.items() if k != "resolver"}
     sandbox_origins = (sandbox_url,) if options.get("target") == "sandbox" else ()
@@ -310,16 +321,20 @@ def caption_batch(
     rerun = ("failed", "in_doubt") if resubmit_in_doubt else ("failed",)
     if watch and folder:
         Path(folder).expanduser().mkdir(parents=True, exist_ok=True)  # a fresh clone has no inbox/ yet
-    rows = state.rows(rerun) if retry_failed_only else sources.collect_inputs(inputs, folder, pattern, manifest,
-                                                                             allow_empty=watch)
-    names = sources.output_names(rows)
+    rows, duplicates = (state.rows(rerun), []) if retry_failed_only else \
+        sources.gather_inputs(inputs, folder, pattern, manifest, allow_empty=watch)
+    if duplicates:
+        logger.warning("batch: %d input(s) given more than once run once: %s", len(duplicates),
+                       ", ".join(sorted(set(duplicates))))
+    names = sources.output_names(rows, folder, state.output_names())
     options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
                "resolver": resolver, "snap_to_frames": snap_to_frames, "burn_preset": check_burn_preset(burn_preset)}
     prints = {r["source"]: options_fingerprint({**options, **r, "output_name": names[r["source"]]}) for r in rows}
     done_before = {r["source"] for r in rows if not force and state.finished(r["source"], prints[r["source"]])}
     todo = [row for row in rows if row["source"] not in done_before]
-    skipped = [ItemResult(source=r["source"], status="skipped", label=Path(r["source"]).name,
-                          outputs=state.items[r["source"]]["outputs"]) for r in rows if r["source"] in done_before]
+    skipped = [ItemResult(source=r["source"], status="skipped", label=item_label(r["source"], names[r["source"]]),
+                          outputs=state.items[r["source"]]["outputs"], output_name=names[r["source"]])
+               for r in rows if r["source"] in done_before]
     logger.info("batch: %d item(s), %d to run, %d already done with these options", len(rows), len(todo), len(skipped))
     ensure_limit("volcengine", concurrency)
     warm_slots("volcengine", len(todo))
@@ -337,7 +352,9 @@ def caption_batch(
         futures = [caption_item.submit(row, names[row["source"]], options, output_dir, root, child_flow_runs) for row in todo]
         for future in as_completed(futures):
             item = future.result()
-            item.options = prints[item.source]
+            item.options, item.output_name = prints[item.source], names[item.source]
+            if item.kind == "file":
+                item.label = item_label(item.source, item.output_name)
             state.record(item)
             results.append(item)
             update_progress_artifact(progress, 100.0 * len(results) / max(len(todo), 1))

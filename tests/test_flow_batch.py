@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -120,6 +121,9 @@ def test_batch_of_links_checks_quota_first_and_sizes_the_limit(tmp_path: Path) -
         summary = caption_batch(inputs=links[:1], output_dir=str(tmp_path), sandbox_url=sandbox.base_url,
                                 expected_seconds_per_link=30)
         assert summary.done == 1
+        # Named as `link` names it (title, then a short hash of the link), not after the URL's last segment.
+        stem = Path(summary.items[0].outputs["srt"]).stem
+        assert re.fullmatch(r".+-[0-9a-f]{6}", stem) and "aaa111" not in stem, stem
     with get_client(sync_client=True) as client:
         assert client.read_global_concurrency_limit_by_name("vendor-transcriptgenerate").limit == 3
 
@@ -266,3 +270,60 @@ def test_the_quota_refusal_counts_seconds_and_names_an_option_that_exists() -> N
     assert "--expected-seconds-per-link" in message and "expected_seconds_per_link" in message
     args = build_parser().parse_args(["batch", "x.mp4", "--expected-seconds-per-link", "30"])
     assert args.expected_seconds_per_link == 30.0
+
+
+def test_output_names_mirror_the_folder_tree_and_keep_earlier_names(tmp_path: Path) -> None:
+    for sub in ("a", "b", "b/c"):
+        (tmp_path / sub).mkdir(exist_ok=True)
+    for name in ("a/clip.mp4", "b/clip.mp4", "b/c/clip.mp4", "clip.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    rows = collect_inputs(None, str(tmp_path), "**/*.mp4", None)
+    names = output_names(rows, str(tmp_path))
+    assert sorted(names.values()) == ["a/clip", "b/c/clip", "b/clip", "clip"]
+    # A rerun keeps the names it recorded, and a new item never takes an old one's name.
+    later = output_names([{"source": "/elsewhere/clip.mp4"}, *rows], str(tmp_path),
+                         known={str(tmp_path / "clip.mp4"): "clip", "/gone/old.mp4": "old"})
+    assert later[str(tmp_path / "clip.mp4")] == "clip" and later["/elsewhere/clip.mp4"] == "clip-2"
+    assert output_names([{"source": "/x/old.mp4"}], known={"/gone/old.mp4": "old"}) == {"/x/old.mp4": "old-2"}
+
+
+def test_a_share_link_is_named_by_the_link_flow_in_a_batch_too() -> None:
+    assert output_names([{"source": "https://v.douyin.com/abc123/"}]) == {"https://v.douyin.com/abc123/": ""}
+
+
+def test_duplicate_inputs_are_reported(tmp_path: Path) -> None:
+    from pipeline.sources import gather_inputs
+
+    (tmp_path / "a.mp4").write_bytes(b"x")
+    rows, duplicates = gather_inputs([str(tmp_path / "a.mp4"), str(tmp_path / "a.mp4")], str(tmp_path), "*.mp4", None)
+    assert [r["source"] for r in rows] == [str(tmp_path / "a.mp4")]
+    assert duplicates == [str(tmp_path / "a.mp4")] * 2
+
+
+def test_a_file_in_a_subfolder_is_labelled_with_its_place() -> None:
+    from flows.batch import item_label, item_run_name
+
+    assert item_label("/in/a/clip.mp4", "a/clip") == "a/clip.mp4"
+    assert item_label("/in/clip.mp4", "clip-2") == "clip.mp4"
+    assert item_run_name({"row": {"source": "/in/b/clip.mp4"}, "output_name": "b/clip"}) == "b/clip.mp4"
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_folder_tree_is_mirrored_and_a_rerun_skips_it(tmp_path: Path) -> None:
+    from flows.batch import run_batch
+    from pipeline.sandbox import SandboxServer
+
+    folder = tmp_path / "in"
+    for sub in ("a", "b"):
+        (folder / sub).mkdir(parents=True)
+        shutil.copy(SAMPLES / "zh_demo.mp4", folder / sub / "clip.mp4")
+    out = tmp_path / "out"
+    with SandboxServer() as sandbox:
+        kwargs = {"folder": str(folder), "pattern": "**/*.mp4", "output_dir": str(out), "sandbox_url": sandbox.base_url,
+                  "burn_preset": "none"}
+        first = run_batch(**kwargs)
+        assert first.done == 2 and (out / "a" / "clip.srt").is_file() and (out / "b" / "clip.srt").is_file()
+        assert sorted(r.label for r in first.items) == ["a/clip.mp4", "b/clip.mp4"]
+        again = run_batch(**kwargs)
+        assert (again.done, again.skipped) == (0, 2)
