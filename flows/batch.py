@@ -137,7 +137,7 @@ def item_label(source: str, output_name: str) -> str:
 def item_run_name(parameters: dict[str, Any]) -> str:
     """The task run's name in the UI: the item itself (``clip.mp4``, ``v.douyin.com/abc123``), not ``caption-item-280``.
 
-    Prefect calls it with the task's parameters; it reads only the row's source (no file access).
+    Prefect calls it with the task's parameters; it reads the row's source and the output name (no file access).
     """
     source = str(parameters["row"]["source"]).strip()
     url = sources.find_url(source)
