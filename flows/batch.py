@@ -31,6 +31,7 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.states import Failed
+from prefect.tasks import TaskRunNameCallbackWithParameters
 
 from flows.caption import CaptionResult, caption_media
 from flows.connections import Connection, connection, open_client, sandbox_root
@@ -51,6 +52,7 @@ from pipeline.errors import (
 )
 from pipeline.fileio import check_output_dir, write_text_atomic
 from pipeline.ledger import JobLedger
+from pipeline.units import minutes_text
 from pipeline.vendors.transcriptgenerate import TaskOptions
 
 # Manifest columns that override a batch option for their row, by the option they set.
@@ -73,6 +75,7 @@ class ItemResult:
     seconds: float = 0.0
     options: str = ""  # fingerprint of the options that shaped the outputs (``options_fingerprint``)
     costs: dict[str, float] = field(default_factory=dict)  # paid in this run, per vendor in its unit (pipeline.costs)
+    output_name: str = ""  # the outputs' path stem in the output folder, kept for reruns ("" for a link: its title)
     row: dict[str, str] = field(default_factory=dict)  # the input row, manifest columns included, for reruns
 
 
@@ -135,13 +138,39 @@ class BatchState:
         """The input rows (manifest columns included) of items that ended in one of ``statuses``."""
         return [e.get("row") or {"source": s} for s, e in self.items.items() if e.get("status") in statuses]
 
+    def output_names(self) -> dict[str, str]:
+        """Each recorded item's output stem, so a rerun names an item as before (new files never rename it)."""
+        return {s: e["output_name"] for s, e in self.items.items() if e.get("output_name")}
+
     def record(self, result: ItemResult) -> None:
         with self._lock:
             self.items[result.source] = asdict(result)
             write_text_atomic(self.path, json.dumps(self.items, ensure_ascii=False, indent=1))
 
 
-@task(name="caption-item", cache_policy=NO_CACHE)
+def item_label(source: str, output_name: str) -> str:
+    """A file item's name in tables and the UI: its place below the batch folder (``a/clip.mp4``), else its name."""
+    parent = Path(output_name).parent if "/" in output_name else None
+    return f"{parent.as_posix()}/{Path(source).name}" if parent else Path(source).name
+
+
+def item_run_name(parameters: dict[str, Any]) -> str:
+    """The task run's name in the UI: the item itself (``clip.mp4``, ``v.douyin.com/abc123``), not ``caption-item-280``.
+
+    Prefect calls it with the task's parameters; it reads the row's source and the output name (no file access).
+    """
+    source = str(parameters["row"]["source"]).strip()
+    url = sources.find_url(source)
+    if url:
+        name = url.split("://", 1)[-1].rstrip("/")
+        return name if len(name) <= 60 else name[:57] + "..."
+    return item_label(source, str(parameters.get("output_name") or "")) or source
+
+
+# Prefect's protocol for a name callback also lists its own detector classmethod, which no plain
+# function has; Prefect calls any callable taking ``parameters`` with the task's parameters.
+@task(name="caption-item", cache_policy=NO_CACHE,
+      task_run_name=cast("TaskRunNameCallbackWithParameters", item_run_name))
 def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any], output_dir: str,
                  sandbox_url: str | None, child_flow_run: bool = False) -> ItemResult:
     """Caption one item (inline, or in a child flow run); every failure becomes a row, never an exception."""
@@ -170,6 +199,15 @@ def caption_item(row: dict[str, str], output_name: str, options: dict[str, Any],
     return result
 
 
+def record_item(item: ItemResult, prints: dict[str, str], names: dict[str, str], state: BatchState) -> ItemResult:
+    """Stamp a finished item with the options and name it was made with, and remember it in the state file."""
+    item.options, item.output_name = prints[item.source], names[item.source]
+    if item.kind == "file":
+        item.label = item_label(item.source, item.output_name)
+    state.record(item)
+    return item
+
+
 def collect_late_results(results: list[ItemResult], names: dict[str, str], options: dict[str, Any], output_dir: str,
                          root: str | None, child_flow_runs: bool, prints: dict[str, str],
                          state: BatchState) -> list[ItemResult]:
@@ -185,9 +223,7 @@ def collect_late_results(results: list[ItemResult], names: dict[str, str], optio
     again = {}
     for future in as_completed([caption_item.submit(r.row, names[r.source], options, output_dir, root, child_flow_runs)
                                 for r in late]):
-        item = future.result()
-        item.options = prints[item.source]
-        state.record(item)
+        item = record_item(future.result(), prints, names, state)
         again[item.source] = item
     return [again.get(r.source, r) for r in results]
 
@@ -195,11 +231,11 @@ def collect_late_results(results: list[ItemResult], names: dict[str, str], optio
 def caption_source(src: sources.Source, options: dict[str, Any], output_dir: str, output_name: str,
                    sandbox_url: str | None) -> CaptionResult:
     """Run the flow that fits the item's kind (a plain call inside ``steps_inline``)."""
-    if src.kind == "share":
+    if src.kind == "share":  # no output_name: the link flow names the outputs from the title, as `link` does
         if options.get("target_language", "auto") != "auto" and options.get("resolver") == "yinzi":
             raise InputError(f"{src.label}: a translation comes from TranscriptGenerate; use resolver=transcriptgenerate "
                              "or run without a translation")
-        return step(caption_link)(share_text=src.value, output_dir=output_dir, output_name=output_name,
+        return step(caption_link)(share_text=src.value, output_dir=output_dir, output_name=output_name or None,
                                   sandbox_url=sandbox_url, **options)
     translate = options.get("target_language", "auto")
     if translate != "auto":
@@ -227,20 +263,42 @@ def transcriptgenerate_preflight(links: int, seconds_per_link: float, conn: Conn
         slots = client.concurrency()
     needed = links * seconds_per_link
     if not quota.covers(needed):
-        raise QuotaExceededError(
-            "transcriptgenerate", 601,
-            f"{links} link(s) need about {needed / 60:.0f} min but {(quota.available_seconds or 0) / 60:.0f} min are left",
-            "top up the plan, split the batch, or lower expected_seconds_per_link if the videos are shorter")
-    get_run_logger().info("TranscriptGenerate: %s min left, %d task slot(s)",
-                          "unlimited" if quota.unlimited else f"{(quota.available_seconds or 0) / 60:.0f}", slots.maximum)
+        raise quota_refusal(links, seconds_per_link, quota.available_seconds or 0)
+    get_run_logger().info("TranscriptGenerate: %s left, %d task slot(s)",
+                          "unlimited" if quota.unlimited else minutes_text(quota.available_seconds or 0), slots.maximum)
     return max(1, slots.maximum or 1)
 
 
+def quota_refusal(links: int, seconds_per_link: float, available_seconds: float) -> QuotaExceededError:
+    """The preflight's refusal, naming the estimate's option as the command line and the flow spell it."""
+    return QuotaExceededError(
+        "transcriptgenerate", 601,
+        f"{links} link(s) need about {minutes_text(links * seconds_per_link)} but {minutes_text(available_seconds)} "
+        "are left",
+        "top up the plan, split the batch, or, if the videos are shorter than "
+        f"{seconds_per_link:.0f} s, lower the estimate (--expected-seconds-per-link; "
+        "the flow parameter expected_seconds_per_link)")
+
+
 def table_rows(results: list[ItemResult]) -> list[dict[str, Any]]:
+    """The ``batch-items`` table; the media duration only where this run measured it (done items)."""
     return [{"input": r.label or r.source, "status": r.status, "vendor task": r.task_id,
-             "duration (s)": round(r.duration_s, 1), "reused": "yes" if r.reused_task else "",
+             "duration (s)": round(r.duration_s, 1) if r.status == "done" else "",
+             "reused": "yes" if r.reused_task else "",
              "cost": describe_costs(r.costs) if r.costs else ("paid earlier" if r.reused_task else ""),
-             "outputs": ", ".join(Path(p).name for p in r.outputs.values()), "error": r.error} for r in results]
+             "outputs": ", ".join(Path(p).name for p in r.outputs.values()), "error": table_error(r)} for r in results]
+
+
+def table_error(result: ItemResult) -> str:
+    """The error with its reason first: the UI cuts a long cell, and a leading full path hid the reason.
+
+    "/in/a/broken.mp4: not a readable ..." becomes "not a readable ... (broken.mp4)"; the path of
+    the item itself is dropped, since the input column already names it.
+    """
+    where, sep, reason = result.error.partition(": ")
+    if not sep or not (where == result.source or "/" in where or "\\" in where):
+        return result.error
+    return reason if where == result.source else f"{reason} ({Path(where).name})"
 
 
 def summary_markdown(summary: BatchSummary) -> str:
@@ -286,6 +344,7 @@ def caption_batch(
     force: bool = False,
     resubmit_in_doubt: bool = False,
     budget: dict[str, float] | None = None,
+    watch: bool = False,
 ) -> BatchSummary:
     """Caption every input; failures are isolated and listed, finished items are not redone.
 
@@ -321,6 +380,8 @@ def caption_batch(
             "transcriptgenerate": quota seconds, "yinzi": credits}. The batch is refused before
             anything is submitted when its estimate (files probed, links at expected_seconds_per_link)
             exceeds it.
+        watch: ``folder`` is a watch folder (the deployments' inbox): created when missing, and
+            finding nothing new in it is a run with nothing to do, not an error.
 
     Ends Failed (with the summary as its message) when any item failed or is in doubt; the
     summary is the state's data either way (``run_batch`` returns it).
@@ -334,16 +395,23 @@ def caption_batch(
         released = JobLedger(out / LEDGER_NAME).release_in_doubt()
         logger.warning("resubmitting %d in-doubt job(s) on request; the vendor may charge them twice", released)
     rerun = ("failed", "pending", "in_doubt") if resubmit_in_doubt else ("failed", "pending")
-    rows = state.rows(rerun) if retry_failed_only else sources.collect_inputs(inputs, folder, pattern, manifest)
-    names = sources.output_names(rows)
+    if watch and folder:
+        Path(folder).expanduser().mkdir(parents=True, exist_ok=True)  # a fresh clone has no inbox/ yet
+    rows, duplicates = (state.rows(rerun), []) if retry_failed_only else \
+        sources.gather_inputs(inputs, folder, pattern, manifest, allow_empty=watch)
+    if duplicates:
+        logger.warning("batch: %d input(s) given more than once run once: %s", len(duplicates),
+                       ", ".join(sorted(set(duplicates))))
+    names = sources.output_names(rows, folder, state.output_names())
     TaskOptions(target_language=target_language)  # a bad code is refused before any item runs
     options = {"language": language, "formats": list(formats), "target": target, "credentials_block": credentials_block,
                "target_language": target_language, "resolver": resolver, "snap_to_frames": snap_to_frames, "burn_preset": check_burn_preset(burn_preset)}
     prints = {r["source"]: options_fingerprint({**options, **r, "output_name": names[r["source"]]}) for r in rows}
     done_before = {r["source"] for r in rows if not force and state.finished(r["source"], prints[r["source"]])}
     todo = [row for row in rows if row["source"] not in done_before]
-    skipped = [ItemResult(source=r["source"], status="skipped", label=Path(r["source"]).name,
-                          outputs=state.items[r["source"]]["outputs"]) for r in rows if r["source"] in done_before]
+    skipped = [ItemResult(source=r["source"], status="skipped", label=item_label(r["source"], names[r["source"]]),
+                          outputs=state.items[r["source"]]["outputs"], output_name=names[r["source"]])
+               for r in rows if r["source"] in done_before]
     logger.info("batch: %d item(s), %d to run, %d already done with these options", len(rows), len(todo), len(skipped))
     if budget:
         # In-doubt items resubmitted on request are paid again; the others reuse their jobs.
@@ -370,9 +438,7 @@ def caption_batch(
             futures = [caption_item.submit(row, names[row["source"]], options, output_dir, root, child_flow_runs)
                        for row in todo]
             for future in as_completed(futures):
-                item = future.result()
-                item.options = prints[item.source]
-                state.record(item)
+                item = record_item(future.result(), prints, names, state)
                 results.append(item)
                 update_progress_artifact(progress, 100.0 * len(results) / max(len(todo), 1))
                 logger.info("[%d/%d] %s: %s (%.1f s)", len(results), len(todo), item.label or item.source,

@@ -26,6 +26,7 @@ from flows.translation import write_translation
 from pipeline.errors import TaskNotFoundError
 from pipeline.fileio import check_output_dir
 from pipeline.ledger import EXPIRED, JobLedger
+from pipeline.script_check import script_mismatch
 from pipeline.subtitles.dialogue import transcript_with_turns
 from pipeline.transcript import transcript_from_volcengine
 from pipeline.vendors.volcengine import AtaOptions, CaptionOptions
@@ -102,6 +103,9 @@ def media_to_subtitles(media: str, options: CaptionOptions | AtaOptions, text: s
     transcript = transcript_from_volcengine(response, language, source=str(info.path))
     if script_turns:
         transcript = transcript_with_turns(transcript, script_turns)
+    mismatch = script_mismatch(transcript, info.path.name)
+    if mismatch:  # e.g. English speech under the zh-CN default: say so, with the option that fixes it
+        get_run_logger().warning(mismatch)
     stem = output_name or info.path.stem
     outputs, cue_count = step(write_subtitles)(transcript, str(out), stem, formats, max_chars_per_line, max_lines,
                                                fps=info.frame_rate, snap_to_frames=snap_to_frames,

@@ -3,7 +3,9 @@
 A flow run logs a dozen lines of Prefect's own bookkeeping ("Created task run", "Finished in
 state Completed()") around the few that say what happened to the user's file. On the console
 the default keeps the lines our code logs and every warning or error; ``-q`` keeps warnings and
-errors only; ``-v`` shows everything. The run logs sent to the Prefect UI are never filtered.
+errors only; ``-v`` shows everything. The run logs sent to the Prefect UI keep every line, but
+an expected error (a :class:`PipelineError`: bad input, a vendor refusal) is one line there too,
+as on the console, instead of a traceback from the task run and another from the flow run.
 
 The verbosity travels in ``SUBTITLE_PIPELINE_VERBOSITY`` so the command line sets it before
 Prefect is imported and its logging configured.
@@ -41,6 +43,21 @@ class OneLineErrors(logging.Filter):
         return True
 
 
+#: The engine loggers that log a failed task or flow run with its traceback.
+RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+
+
+def one_line_run_errors() -> None:
+    """Drop expected errors' tracebacks from run logs, for every handler (the UI's included).
+
+    A filter on the loggers themselves (not on handlers) acts before any handler sees the record.
+    """
+    for name in RUN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OneLineErrors) for f in logger.filters):
+            logger.addFilter(OneLineErrors())
+
+
 class OurLines(logging.Filter):
     """Keep warnings and errors from anyone, and the info lines our own code logs (``normal``)."""
 
@@ -64,7 +81,7 @@ TEMPORARY_SERVER_HINT = ("starting Prefect's temporary server (10-25 s); to skip
                          "`prefect server start`, then export PREFECT_API_URL=http://127.0.0.1:4200/api")
 
 
-def _api_url() -> str | None:
+def api_url() -> str | None:
     """The Prefect API the run will use: the environment's, else the active settings' (a profile, a test)."""
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
@@ -84,7 +101,7 @@ def configure_console(level: str | None = None) -> None:
     starts a temporary server, and the user is told how to avoid that wait.
     """
     wanted = level or verbosity()
-    if wanted != QUIET and not _api_url():
+    if wanted != QUIET and not api_url():
         print(TEMPORARY_SERVER_HINT, file=sys.stderr)
     loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)]
     for logger in [logging.root, *loggers]:

@@ -13,6 +13,7 @@ from prefect import get_run_logger
 from prefect.exceptions import MissingContextError
 
 from pipeline.errors import PipelineError, ResultPendingError
+from pipeline.units import wait_text
 
 log = logging.getLogger("flows.retries")
 
@@ -66,7 +67,7 @@ def call_with_task_retries(task: Any, *args: Any, sleep: Callable[[float], None]
             if delay is None or not worth_retrying(exc):
                 raise
             wait = delay * rng.uniform(0.8, 1.2)
-            _logger().warning("%s: %s; retry %d/%d in %.1f s", task.name, exc, attempt + 1, len(delays), wait)
+            _logger().warning("%s: %s; retry %d/%d in %s", task.name, exc, attempt + 1, len(delays), wait_text(wait))
             sleep(wait)
     raise AssertionError("unreachable")  # the loop returns or raises
 

@@ -46,7 +46,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from pipeline import errors
+from pipeline import errors, units
 from pipeline.addresses import (
     DEFAULT_PORTS,
     METADATA_ADDRESSES,
@@ -186,8 +186,8 @@ def _refuse_undecodable(response: httpx.Response, shown: str) -> None:
 
 
 def _too_large(shown: str, max_bytes: int, size: int | None = None) -> errors.TooLargeError:
-    size_text = f"{size / MB:.0f} MB is " if size is not None else ""
-    return errors.TooLargeError(f"download {shown}: {size_text}over the {max_bytes / MB:.0f} MB cap; "
+    size_is = f"{units.size_text(size)} is " if size is not None else ""
+    return errors.TooLargeError(f"download {shown}: {size_is}over the {units.size_text(max_bytes)} cap; "
                                 "raise the download size limit if the file is expected to be this large")
 
 

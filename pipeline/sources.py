@@ -19,7 +19,8 @@ from pipeline.downloads import DEFAULT_MAX_DOWNLOAD as DEFAULT_MAX_DOWNLOAD
 from pipeline.downloads import MEDIA_EXTENSIONS as MEDIA_EXTENSIONS
 from pipeline.downloads import download as download
 from pipeline.downloads import download_name as download_name
-from pipeline.vendors.share import detect_platform, find_url
+from pipeline.vendors.share import detect_platform
+from pipeline.vendors.share import find_url as find_url
 
 
 @dataclass(frozen=True)
@@ -96,35 +97,79 @@ def expand_folder(folder: str | os.PathLike[str], pattern: str = "*") -> list[st
     return [str(p) for p in sorted(found)]
 
 
-def collect_inputs(inputs: list[str] | None, folder: str | None, pattern: str, manifest: str | None) -> list[dict[str, str]]:
-    """Every item as a dict with at least ``source`` (manifest rows may carry per-item options)."""
+def collect_inputs(inputs: list[str] | None, folder: str | None, pattern: str, manifest: str | None,
+                   allow_empty: bool = False) -> list[dict[str, str]]:
+    """Every item as a dict with at least ``source`` (manifest rows may carry per-item options).
+
+    ``allow_empty`` is for a watch folder, where a night with nothing new is not an error.
+    """
+    return gather_inputs(inputs, folder, pattern, manifest, allow_empty)[0]
+
+
+def gather_inputs(inputs: list[str] | None, folder: str | None, pattern: str, manifest: str | None,
+                  allow_empty: bool = False) -> tuple[list[dict[str, str]], list[str]]:
+    """:func:`collect_inputs`, plus the sources given more than once (each runs once; the batch says so)."""
     rows: list[dict[str, str]] = [{"source": s} for s in (inputs or []) if s.strip()]
     if folder:
         rows += [{"source": s} for s in expand_folder(folder, pattern)]
     if manifest:
         rows += read_manifest(manifest)
     seen: set[str] = set()
-    unique = []
+    unique, duplicates = [], []
     for row in rows:
-        if row["source"] not in seen:
-            seen.add(row["source"])
-            unique.append(row)
-    if not unique:
+        if row["source"] in seen:
+            duplicates.append(row["source"])
+            continue
+        seen.add(row["source"])
+        unique.append(row)
+    if not unique and not allow_empty:
         raise errors.InputError("the batch is empty: give inputs, a folder with media files, or a manifest with rows")
-    return unique
+    return unique, duplicates
 
 
-def output_names(rows: list[dict[str, str]]) -> dict[str, str]:
-    """A distinct output file stem per source (two clips called intro.mp4 must not overwrite each other)."""
-    names: dict[str, str] = {}
-    taken: set[str] = set()
+def output_names(rows: list[dict[str, str]], folder: str | None = None,
+                 known: dict[str, str] | None = None) -> dict[str, str]:
+    """A distinct output path stem per source, relative to the output folder.
+
+    Files inside ``folder`` keep their place in its tree (``a/clip.mp4`` → ``a/clip``), so two
+    clips called clip.mp4 in two subfolders never collide; other clips of the same name get
+    ``-2``, ``-3`` .... A share link gets "" : the link flow names it from the video's title, as
+    ``link`` does, so both commands name one link's outputs alike. ``known`` names (a rerun's,
+    from the batch state) are kept, so a new file never renames an old item's outputs.
+    """
+    given = {r["source"] for r in rows}
+    names: dict[str, str] = {s: n for s, n in (known or {}).items() if s in given}
+    taken: set[str] = set((known or {}).values())  # also those of items not in this run: never overwrite them
     for row in rows:
         source = row["source"]
-        base = row.get("output_name") or (Path(source).stem if not find_url(source) else
-                                          Path(download_name(find_url(source) or source)).stem)
+        if source in names:
+            continue
+        url = find_url(source)
+        if row.get("output_name"):
+            base = row["output_name"]
+        elif url and is_share_link(source):
+            names[source] = ""
+            continue
+        elif url:
+            base = Path(download_name(url)).stem
+        else:
+            base = _tree_stem(source, folder)
         name, n = base, 2
         while name in taken:
             name, n = f"{base}-{n}", n + 1
         taken.add(name)
         names[source] = name
     return names
+
+
+def _tree_stem(source: str, folder: str | None) -> str:
+    """``source``'s path below ``folder`` without its suffix (POSIX separators), else its stem."""
+    path = Path(source)
+    if folder:
+        root = Path(folder).expanduser()
+        for base, item in ((root, path), (root.resolve(), path.resolve())):
+            try:
+                return item.with_name(item.stem).relative_to(base).as_posix()
+            except ValueError:
+                continue
+    return path.stem

@@ -154,3 +154,25 @@ def test_sigterm_stops_a_command_as_ctrl_c_does_so_it_unwinds(monkeypatch: pytes
     assert main(["lint", "x.srt"]) == EXIT_INTERRUPTED
     assert unwound == ["cleanup ran"] and "interrupted" in capsys.readouterr().err
     assert signal.getsignal(signal.SIGTERM) is before  # the command's handler does not outlive it
+
+
+@pytest.mark.parametrize("name", ["prefect.flow_runs", "prefect.task_runs"])
+def test_run_logs_keep_expected_errors_to_one_line_for_every_handler(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows  # noqa: F401 - importing the flows installs the run-log filter (no CLI involved)
+
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):  # stands in for the API handler that feeds the UI's run log
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    logger = logging.getLogger(name)
+    monkeypatch.setattr(logger, "handlers", [Keep()])
+    monkeypatch.setattr(logger, "propagate", False)
+    for exc in (InputError("/in/x.mp4: no such file; check the path"), RuntimeError("bug")):
+        try:
+            raise exc
+        except Exception:
+            logger.error("Encountered exception during execution: %r", exc, exc_info=True)
+    assert seen[0].exc_info is None and "no such file" in seen[0].getMessage()
+    assert seen[1].exc_info is not None  # a bug keeps its traceback

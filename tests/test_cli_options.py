@@ -106,7 +106,8 @@ def test_help_gives_defaults_of_shared_options(command: str, capsys: pytest.Capt
     with pytest.raises(SystemExit):
         main([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "(default: zh-CN;" in text and "(default: output)" in text
+    language_default = "the file's audio language tag if it names one, else zh-CN" if command == "caption" else "zh-CN"
+    assert f"(default: {language_default};" in text and "(default: output)" in text
     if command != "batch":
         assert "--max-chars-per-line N line width in characters (default: the language's: zh 16, en 42)" in text
 

@@ -513,3 +513,9 @@ def test_https_still_checks_the_certificate_name(tls_server: tuple[MisbehavingSe
     with pytest.raises(errors.TransportError, match="ConnectError"):
         download(origin + "/x.mp4", tmp_path / "out", allowed_origins=(origin,), resolver=lambda host, port: ["127.0.0.1"])
     assert leftovers(tmp_path / "out") == []
+
+
+def test_a_small_cap_is_shown_in_a_unit_that_is_not_zero(server: MisbehavingServer, tmp_path: Path) -> None:
+    with pytest.raises(errors.TooLargeError) as info:
+        allowed(server, server.url("/clip.mp4"), tmp_path, max_bytes=1000)
+    assert "over the 1000 bytes cap" in str(info.value) and "0 MB" not in str(info.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -114,12 +115,15 @@ def test_batch_of_links_checks_quota_first_and_sizes_the_limit(tmp_path: Path) -
     links = ["https://v.douyin.com/aaa111/", "https://v.douyin.com/bbb222/", "https://v.douyin.com/ccc333/"]
     tight = SandboxConfig(vendors={"transcriptgenerate": TranscriptGenerateConfig(total_seconds=100, max_concurrency=3)})
     with SandboxServer(tight) as sandbox:
-        with pytest.raises(PipelineError, match="3 link.s. need about 6 min but 2 min are left"):
+        with pytest.raises(PipelineError, match="3 link.s. need about 6 min but 1.7 min are left"):
             caption_batch(inputs=links, output_dir=str(tmp_path), sandbox_url=sandbox.base_url)
         assert sandbox.state.submissions.total == 0  # refused before anything was submitted
         summary = caption_batch(inputs=links[:1], output_dir=str(tmp_path), sandbox_url=sandbox.base_url,
                                 expected_seconds_per_link=30)
         assert summary.done == 1
+        # Named as `link` names it (title, then a short hash of the link), not after the URL's last segment.
+        stem = Path(summary.items[0].outputs["srt"]).stem
+        assert re.fullmatch(r".+-[0-9a-f]{6}", stem) and "aaa111" not in stem, stem
     with get_client(sync_client=True) as client:
         assert client.read_global_concurrency_limit_by_name("vendor-transcriptgenerate").limit == 3
 
@@ -154,9 +158,12 @@ def test_items_run_inline_unless_child_flow_runs_are_asked_for(tmp_path: Path, c
         # Task run states arrive as events, recorded shortly after the run: poll, with a deadline.
         deadline = time.monotonic() + 30
         while True:
-            names = [t.name.rsplit("-", 1)[0] for t in client.read_task_runs(
+            runs = [t.name for t in client.read_task_runs(
                 task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=run_ids)))]
-            if names.count("caption-item") == 2 and (not child_flow_runs or names.count("write-subtitles") == 2):
+            names = [name.rsplit("-", 1)[0] for name in runs]
+            # Each item's task run is named after the item (not caption-item-<n>).
+            items = {"zh_demo.mp4", "en_demo.mp4"} <= set(runs)
+            if items and (not child_flow_runs or names.count("write-subtitles") == 2):
                 break
             assert time.monotonic() < deadline, f"task runs never showed up: {names}"
             time.sleep(0.2)
@@ -236,6 +243,99 @@ def test_a_paid_job_whose_result_is_late_waits_and_is_never_a_failed_item(tmp_pa
         assert (out / "zh_demo.srt").is_file()
 
 
+def test_a_watch_folder_may_be_empty(tmp_path: Path) -> None:
+    assert collect_inputs(None, str(tmp_path), "*.mp4", None, allow_empty=True) == []
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_watch_folder_is_created_and_nothing_new_is_not_a_failure(tmp_path: Path) -> None:
+    from flows.batch import run_batch
+
+    inbox = tmp_path / "inbox"  # a fresh clone: the deployments' inbox/ does not exist yet
+    summary = run_batch(folder=str(inbox), pattern="*.mp4", output_dir=str(tmp_path / "out"), watch=True)
+    assert inbox.is_dir() and summary.ok and summary.total == 0
+    with pytest.raises(InputError, match="not a folder"):  # without watch a missing folder is still a typo
+        run_batch(folder=str(tmp_path / "typo"), output_dir=str(tmp_path / "out"))
+
+
+def test_the_items_table_puts_the_reason_first_and_no_duration_on_skipped_rows() -> None:
+    from flows.batch import ItemResult, table_rows
+
+    source = "/data/in/very/long/folder/name/broken.mp4"
+    rows = table_rows([
+        ItemResult(source, "failed", label="broken.mp4",
+                   error=f"{source}: not a readable video or audio file (moov atom not found); check it plays"),
+        ItemResult("https://v.douyin.com/x/", "failed", error="/out/downloads/x.mp4: audio is silent (peak -91 dBFS)"),
+        ItemResult("/in/a.mp4", "failed", error="volcengine caption submit: HTTP 503"),
+        ItemResult("/in/b.mp4", "skipped", label="b.mp4", duration_s=0.0),
+        ItemResult("/in/c.mp4", "done", label="c.mp4", duration_s=12.34),
+    ])
+    assert rows[0]["error"] == "not a readable video or audio file (moov atom not found); check it plays"
+    assert rows[1]["error"] == "audio is silent (peak -91 dBFS) (x.mp4)"
+    assert rows[2]["error"] == "volcengine caption submit: HTTP 503"
+    assert [r["duration (s)"] for r in rows] == ["", "", "", "", 12.3]
+
+
+def test_item_task_runs_are_named_after_the_item() -> None:
+    from flows.batch import item_run_name
+
+    def name(source: str) -> str:
+        return item_run_name({"row": {"source": source}, "output_name": "x"})
+
+    assert name("/data/in/第二 段.mp4") == "第二 段.mp4"
+    assert name("https://v.douyin.com/abc123/") == "v.douyin.com/abc123"
+    assert name("3.05 复制打开抖音，看看【标题】 https://v.douyin.com/abc123/ 复制此链接") == "v.douyin.com/abc123"
+    assert len(name("https://cdn.test/" + "x" * 200 + ".mp4")) == 60
+
+
+def test_the_quota_refusal_counts_seconds_and_names_an_option_that_exists() -> None:
+    from flows.batch import quota_refusal
+    from flows.cli import build_parser
+
+    message = str(quota_refusal(3, 120, 10))
+    assert "3 link(s) need about 6 min but 10 s are left" in message
+    assert "--expected-seconds-per-link" in message and "expected_seconds_per_link" in message
+    args = build_parser().parse_args(["batch", "x.mp4", "--expected-seconds-per-link", "30"])
+    assert args.expected_seconds_per_link == 30.0
+
+
+def test_output_names_mirror_the_folder_tree_and_keep_earlier_names(tmp_path: Path) -> None:
+    for sub in ("a", "b", "b/c"):
+        (tmp_path / sub).mkdir(exist_ok=True)
+    for name in ("a/clip.mp4", "b/clip.mp4", "b/c/clip.mp4", "clip.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    rows = collect_inputs(None, str(tmp_path), "**/*.mp4", None)
+    names = output_names(rows, str(tmp_path))
+    assert sorted(names.values()) == ["a/clip", "b/c/clip", "b/clip", "clip"]
+    # A rerun keeps the names it recorded, and a new item never takes an old one's name.
+    later = output_names([{"source": "/elsewhere/clip.mp4"}, *rows], str(tmp_path),
+                         known={str(tmp_path / "clip.mp4"): "clip", "/gone/old.mp4": "old"})
+    assert later[str(tmp_path / "clip.mp4")] == "clip" and later["/elsewhere/clip.mp4"] == "clip-2"
+    assert output_names([{"source": "/x/old.mp4"}], known={"/gone/old.mp4": "old"}) == {"/x/old.mp4": "old-2"}
+
+
+def test_a_share_link_is_named_by_the_link_flow_in_a_batch_too() -> None:
+    assert output_names([{"source": "https://v.douyin.com/abc123/"}]) == {"https://v.douyin.com/abc123/": ""}
+
+
+def test_duplicate_inputs_are_reported(tmp_path: Path) -> None:
+    from pipeline.sources import gather_inputs
+
+    (tmp_path / "a.mp4").write_bytes(b"x")
+    rows, duplicates = gather_inputs([str(tmp_path / "a.mp4"), str(tmp_path / "a.mp4")], str(tmp_path), "*.mp4", None)
+    assert [r["source"] for r in rows] == [str(tmp_path / "a.mp4")]
+    assert duplicates == [str(tmp_path / "a.mp4")] * 2
+
+
+def test_a_file_in_a_subfolder_is_labelled_with_its_place() -> None:
+    from flows.batch import item_label, item_run_name
+
+    assert item_label("/in/a/clip.mp4", "a/clip") == "a/clip.mp4"
+    assert item_label("/in/clip.mp4", "clip-2") == "clip.mp4"
+    assert item_run_name({"row": {"source": "/in/b/clip.mp4"}, "output_name": "b/clip"}) == "b/clip.mp4"
+
+
 @pytest.mark.prefect
 @pytest.mark.usefixtures("prefect_harness")
 def test_each_item_records_what_it_cost_and_a_budget_refuses_before_paying(tmp_path: Path) -> None:
@@ -295,3 +395,22 @@ def test_a_reused_job_the_vendor_no_longer_knows_is_submitted_again_once(tmp_pat
     assert second.task_id != first.task_id and not second.reused_task
     entries = list(json.loads((out / ".jobs.json").read_text(encoding="utf-8")).values())
     assert [(e["status"], e.get("expired_jobs")) for e in entries] == [("done", 1)]
+
+
+def test_a_folder_tree_is_mirrored_and_a_rerun_skips_it(tmp_path: Path) -> None:
+    from flows.batch import run_batch
+    from pipeline.sandbox import SandboxServer
+
+    folder = tmp_path / "in"
+    for sub in ("a", "b"):
+        (folder / sub).mkdir(parents=True)
+        shutil.copy(SAMPLES / "zh_demo.mp4", folder / sub / "clip.mp4")
+    out = tmp_path / "out"
+    with SandboxServer() as sandbox:
+        kwargs = {"folder": str(folder), "pattern": "**/*.mp4", "output_dir": str(out), "sandbox_url": sandbox.base_url,
+                  "burn_preset": "none"}
+        first = run_batch(**kwargs)
+        assert first.done == 2 and (out / "a" / "clip.srt").is_file() and (out / "b" / "clip.srt").is_file()
+        assert sorted(r.label for r in first.items) == ["a/clip.mp4", "b/clip.mp4"]
+        again = run_batch(**kwargs)
+        assert (again.done, again.skipped) == (0, 2)

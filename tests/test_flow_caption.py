@@ -96,6 +96,32 @@ def test_cli_prints_the_paths_it_wrote(tmp_path: Path, capsys: pytest.CaptureFix
     assert all(Path(p).is_file() for p in printed)
 
 
+def test_english_without_l_is_not_wrapped_as_chinese_in_silence(tmp_path: Path) -> None:
+    import logging
+
+    from flows.cli import main
+
+    seen: list[str] = []
+
+    class Keep(logging.Filter):  # a filter: Prefect's logging setup replaces handlers, never filters
+        def filter(self, record: logging.LogRecord) -> bool:
+            if record.levelno == logging.WARNING and "recognised text" in record.getMessage():
+                seen.append(record.getMessage())
+            return True
+
+    keep = Keep()
+    logging.getLogger("prefect.flow_runs").addFilter(keep)
+    try:
+        assert main(["caption", str(SAMPLES / "en_demo.mp4"), "-o", str(tmp_path / "en")]) == 0
+        [warning] = seen
+        assert warning.startswith("en_demo.mp4: the recognised text is in Latin") and "-l en-US" in warning
+        seen.clear()
+        assert main(["caption", str(SAMPLES / "zh_demo.mp4"), "-o", str(tmp_path / "zh")]) == 0
+        assert seen == []
+    finally:
+        logging.getLogger("prefect.flow_runs").removeFilter(keep)
+
+
 def test_flow_runs_on_the_pypi_ffmpeg_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from flows.caption import caption_media
 

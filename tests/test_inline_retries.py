@@ -64,3 +64,11 @@ def test_step_applies_them_only_inline() -> None:
         assert step(plain) is flaky  # nothing to retry: the plain function itself
         assert step(retried)("ok") == "ok" and flaky.calls == 2
     assert step(retried) is retried  # outside a batch item, Prefect applies the retries
+
+
+def test_an_inline_retry_without_delay_says_so_in_ms(caplog: pytest.LogCaptureFixture) -> None:
+    flaky = Flaky(errors.TransportError("RemoteProtocolError"))
+    quick = task(name="wait-volcengine", retries=1, retry_delay_seconds=0)(flaky)
+    with caplog.at_level("WARNING", logger="flows.retries"):
+        call_with_task_retries(quick, "done", sleep=lambda _: None)
+    assert [r.getMessage() for r in caplog.records] == ["wait-volcengine: RemoteProtocolError; retry 1/1 in 0 ms"]

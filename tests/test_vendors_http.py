@@ -205,3 +205,33 @@ def test_a_network_failure_says_what_it_means_and_what_to_do(exc: httpx.HTTPErro
 def test_a_gateway_failure_carries_a_hint(status: int) -> None:
     with pytest.raises(TransportError, match=rf"HTTP {status} from the vendor \(.+\)"):
         raise_for_transport_status(httpx.Response(status), "volcengine caption query")
+
+
+def test_a_retry_line_names_its_request_once_and_a_short_wait_in_ms(caplog: pytest.LogCaptureFixture) -> None:
+    fn = Flaky([TransportError("volcengine caption submit: HTTP 503 from the vendor")])
+    with caplog.at_level("WARNING", logger="pipeline.vendors.http"):
+        call_with_retries(fn, RetryPolicy(attempts=2, base_delay=0.01), sleep=lambda _: None,
+                          rng=random.Random(3), what="volcengine caption submit")
+    [line] = [r.getMessage() for r in caplog.records]
+    assert line.startswith("volcengine caption submit: HTTP 503 from the vendor; retry 1/1 in ")
+    assert line.endswith(" ms") and "0.0 s" not in line
+
+
+def test_a_404_from_a_wrong_base_url_is_not_retried_and_names_the_url() -> None:
+    from pipeline.vendors.volcengine import VolcengineClient, VolcengineCredentials
+
+    calls: list[httpx.Request] = []
+
+    def not_found(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(404, text="<html>404 Not Found</html>")
+
+    client = VolcengineClient(VolcengineCredentials("app-123", "secret-token"), base_url="https://proxy.test/wrong",
+                              transport=httpx.MockTransport(not_found))
+    with pytest.raises(TransportError) as info:
+        client.query_caption("task-1")
+    message = str(info.value)
+    assert len(calls) == 1 and not info.value.retryable
+    assert "HTTP 404 from https://proxy.test/wrong/query" in message and "check the base URL" in message
+    assert "secret-token" not in message and "app-123" not in message
+    assert message.count("volcengine caption query") == 1

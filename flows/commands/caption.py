@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import get_args
+import sys
+from typing import TYPE_CHECKING, get_args
 
 from flows.commands.common import (
     add_burn_argument,
@@ -21,12 +22,15 @@ from flows.commands.common import (
 )
 from flows.params import CaptionType, Format
 
+if TYPE_CHECKING:
+    from pipeline.media.probe import MediaInfo
+
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = commands.add_parser("caption", help="caption a local video or audio file")
     p.add_argument("media", help="video or audio file")
     add_output_argument(p)
-    add_language_argument(p)
+    add_language_argument(p, from_file=True)
     p.add_argument("--caption-type", default="speech", choices=get_args(CaptionType),
                    help="speech (default; the only type Volcengine punctuates), singing for lyrics, or auto")
     p.add_argument("--no-punc", action="store_true", help="ask the vendor for no punctuation")
@@ -41,18 +45,38 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.set_defaults(run=run)
 
 
-def preflight(media: str) -> None:
+def preflight(media: str) -> MediaInfo:
     """Refuse unusable input in milliseconds, before Prefect's server starts (which takes seconds)."""
     from pipeline.media.extract import plan_extraction
     from pipeline.media.probe import probe
 
-    plan_extraction(probe(media))
+    info = probe(media)
+    plan_extraction(info)
+    return info
+
+
+def language_of(info: MediaInfo, given: str | None) -> tuple[str, str | None]:
+    """The language to use, and a note when it came from the file's audio language tag."""
+    from pipeline.language_tags import spoken_language
+
+    if given:
+        return given, None
+    tag = info.audio.language if info.audio else None
+    found = spoken_language(tag)
+    if not found:
+        return "zh-CN", None
+    return found, f"{info.path.name}: language {found}, from its audio track's language tag {tag!r} (-l sets another)"
 
 
 def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
     check_output(args)
-    preflight(args.media)
+    args.language, note = language_of(preflight(args.media), args.language)
+    if note:
+        from flows.logs import QUIET, verbosity
+
+        if verbosity() != QUIET:
+            print(note, file=sys.stderr)
     release_in_doubt_if_asked(args)
     from flows.caption import caption_media  # Prefect loads only once the input looks usable
     from flows.logs import configure_console

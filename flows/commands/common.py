@@ -36,9 +36,12 @@ def add_output_argument(p: argparse.ArgumentParser, what: str = "the subtitle fi
                    help=f"folder for {what}, created if missing; checked before anything is submitted (default: output)")
 
 
-def add_language_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-l", "--language", default="zh-CN", choices=get_args(Language), metavar="LANG",
-                   help=f"spoken language, which picks the line rules (default: zh-CN; one of {', '.join(get_args(Language))})")
+def add_language_argument(p: argparse.ArgumentParser, from_file: bool = False) -> None:
+    """``-l``; with ``from_file`` its default is the file's audio language tag (then zh-CN), left as None here."""
+    default = "the file's audio language tag if it names one, else zh-CN" if from_file else "zh-CN"
+    p.add_argument("-l", "--language", default=None if from_file else "zh-CN", choices=get_args(Language),
+                   metavar="LANG", help=f"spoken language, which picks the line rules (default: {default}; "
+                                        f"one of {', '.join(get_args(Language))})")
 
 
 def positive_int(text: str) -> int:

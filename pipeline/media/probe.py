@@ -33,6 +33,7 @@ class StreamInfo:
     rotation: int = 0
     sample_aspect: float = 1.0
     frame_rate: float | None = None
+    language: str | None = None  # the stream's language tag ("eng", "zh-CN" ...), None when absent or "und"
 
     @property
     def display_size(self) -> tuple[int, int] | None:
@@ -132,7 +133,13 @@ def _stream(raw: dict[str, Any]) -> StreamInfo:
         rotation=_rotation(raw),
         sample_aspect=_ratio(raw.get("sample_aspect_ratio")) or 1.0,
         frame_rate=_ratio(raw.get("avg_frame_rate")) or _ratio(raw.get("r_frame_rate")),
+        language=_language_tag(raw),
     )
+
+
+def _language_tag(raw: dict[str, Any]) -> str | None:
+    tag = str((raw.get("tags") or {}).get("language") or "").strip()
+    return tag if tag and tag.lower() not in {"und", "unknown", "mis", "zxx"} else None
 
 
 def _ratio(value: Any) -> float | None:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 
 from pipeline.errors import DeadlineExceededError, PipelineError, RateLimitedError, TransportError
+from pipeline.units import wait_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -133,9 +134,16 @@ def call_with_retries(
         delay = policy.delay(attempt - 1, rng)
         left = deadline.remaining() if deadline else None
         if left is not None and left < delay:
-            raise DeadlineExceededError(f"{what}: deadline passed while retrying ({error})") from cause
-        log.warning("%s: %s; retry %d/%d in %.1f s", what, error, attempt, attempts - 1, delay)
+            raise DeadlineExceededError(f"{what}: deadline passed while retrying ({_without(what, error)})") from cause
+        log.warning("%s: %s; retry %d/%d in %s", what, _without(what, error), attempt, attempts - 1,
+                    wait_text(delay))
         sleep(delay)
+
+
+def _without(what: str, error: BaseException) -> str:
+    """The error's text without a leading ``what:`` (most of our messages start with it already)."""
+    text = str(error)
+    return text.removeprefix(f"{what}: ")
 
 
 def _safe(exc: httpx.HTTPError) -> str:
@@ -172,6 +180,13 @@ def raise_for_transport_status(response: httpx.Response, what: str) -> None:
         raise error
 
 
+def shown_url(response: httpx.Response) -> str:
+    """The request's URL fit for a message: no query (``appid``) and no user or password."""
+    url = response.request.url
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}{url.path}"
+
+
 def expected_body_length(response: httpx.Response) -> int | None:
     """How many decoded bytes the headers promise: Content-Length for an unencoded body, else None.
 
@@ -188,6 +203,12 @@ def json_body(response: httpx.Response, what: str) -> Mapping[str, Any]:
     try:
         body = response.json()
     except ValueError as exc:
+        if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+            # Not the vendor's API answering (a wrong base URL, a proxy): the same request fails again.
+            error = TransportError(f"{what}: HTTP {response.status_code} from {shown_url(response)}, which is not "
+                                   "the vendor's API; check the base URL (and the credentials)")
+            error.retryable = False
+            raise error from exc
         raise TransportError(f"{what}: HTTP {response.status_code} with a body that is not JSON") from exc
     if not isinstance(body, dict):
         raise TransportError(f"{what}: HTTP {response.status_code} with JSON that is not an object")
