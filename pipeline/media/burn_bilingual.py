@@ -35,14 +35,13 @@ from pathlib import Path
 
 import pysubs2
 
-from pipeline.subtitles.bilingual import SECONDARY_STYLE, BilingualCue
+from pipeline.subtitles.bilingual import SECONDARY_STYLE, BilingualCue, load_report
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.language import guess_language
 from pipeline.subtitles.lines import wrap_text
 from pipeline.subtitles.measure import WidthMeasure
 from pipeline.subtitles.refit import Refit, misfit
 from pipeline.subtitles.rules import CueRules
-from pipeline.translation.lint import load_report
 
 #: Share of the cues with text that must change script once, the same way, for an SRT/WebVTT
 #: without a report to be taken as bilingual.

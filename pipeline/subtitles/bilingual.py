@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -137,5 +138,34 @@ def write_bilingual_ass(cues: Iterable[BilingualCue], path: PathLike, primary: M
 
 WRITERS = {"srt": write_bilingual_srt, "vtt": write_bilingual_vtt, "ass": write_bilingual_ass}
 
-__all__ = ["SECONDARY_SCALE", "SECONDARY_STYLE", "WRITERS", "BilingualCue", "as_cues", "bilingual_ass_text",
-           "bilingual_styles", "event_text", "write_bilingual_ass", "write_bilingual_srt", "write_bilingual_vtt"]
+
+#: The alignment report written beside a bilingual file (``<stem>.bilingual.align.json``,
+#: ``pipeline.translation.report``): how many lines of each cue are the source's, and the two
+#: languages. Lint and burn-in read it to treat each half under its own language.
+BILINGUAL_MARK = ".bilingual"
+REPORT_SUFFIX = ".bilingual.align.json"
+REPORT_FORMAT = "pipeline.translation/1"
+
+
+def report_path(subtitle_path: str | Path) -> Path | None:
+    """``X.bilingual.align.json`` for ``X.bilingual.srt`` (``.vtt``, ``.ass``); None for other names."""
+    path = Path(subtitle_path)
+    if not path.stem.endswith(BILINGUAL_MARK):
+        return None
+    return path.with_name(path.stem[: -len(BILINGUAL_MARK)] + REPORT_SUFFIX)
+
+
+def load_report(subtitle_path: str | Path) -> dict[str, Any] | None:
+    """The alignment report beside a bilingual file, or None when there is none (or it is not ours)."""
+    path = report_path(subtitle_path)
+    if path is None or not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) and doc.get("format") == REPORT_FORMAT else None
+
+
+__all__ = ["BILINGUAL_MARK", "REPORT_FORMAT", "REPORT_SUFFIX", "SECONDARY_SCALE", "SECONDARY_STYLE", "WRITERS", "BilingualCue", "as_cues", "bilingual_ass_text",
+           "bilingual_styles", "event_text", "load_report", "report_path", "write_bilingual_ass", "write_bilingual_srt", "write_bilingual_vtt"]

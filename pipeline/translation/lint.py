@@ -15,37 +15,13 @@ Example:
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
+from pipeline.subtitles.bilingual import load_report, report_path
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.lint import WARNING, LintIssue
-from pipeline.translation.report import REPORT_FORMAT, REPORT_SUFFIX
-
-BILINGUAL_MARK = ".bilingual"
-
-
-def report_path(subtitle_path: str | Path) -> Path | None:
-    """``X.bilingual.align.json`` for ``X.bilingual.srt`` (``.vtt``, ``.ass``); None for other names."""
-    path = Path(subtitle_path)
-    if not path.stem.endswith(BILINGUAL_MARK):
-        return None
-    return path.with_name(path.stem[: -len(BILINGUAL_MARK)] + REPORT_SUFFIX)
-
-
-def load_report(subtitle_path: str | Path) -> dict[str, Any] | None:
-    """The alignment report beside a bilingual file, or None when there is none (or it is not ours)."""
-    path = report_path(subtitle_path)
-    if path is None or not path.is_file():
-        return None
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return doc if isinstance(doc, dict) and doc.get("format") == REPORT_FORMAT else None
 
 
 def split_bilingual(cues: Sequence[Cue], source_lines: Sequence[int]) -> tuple[list[Cue], list[Cue]]:

@@ -20,13 +20,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pipeline.subtitles.bilingual import REPORT_FORMAT, REPORT_SUFFIX
 from pipeline.translation.sentence_align import Bead, suspicious
 from pipeline.translation.sentences import Sentence
 from pipeline.translation.timing import TimedGroup, TimedSentence
 
-REPORT_FORMAT = "pipeline.translation/1"
-#: The report's name beside the bilingual files: ``<stem>.bilingual.align.json``.
-REPORT_SUFFIX = ".bilingual.align.json"
 _SHOWN_CHARS = 60
 
 
