@@ -61,8 +61,12 @@ def test_configuring_twice_does_not_stack_filters(console: logging.Handler) -> N
 
 def test_without_a_server_the_user_is_told_how_to_keep_one(console: logging.Handler, monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    configure_console(NORMAL)
+    # Also with no API in the active settings (a test harness earlier in the session sets one).
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        configure_console(NORMAL)
     assert capsys.readouterr().err.strip() == TEMPORARY_SERVER_HINT
     configure_console(QUIET)
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
