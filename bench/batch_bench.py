@@ -135,12 +135,19 @@ def free_port() -> int:
 @contextmanager
 def sandbox_process(latency_s: float, concurrency: int, log: Path) -> Iterator[str]:
     """A sandbox with processing time ``latency_s`` that accepts ``concurrency`` jobs at once."""
+    config = (f"SandboxConfig(processing_ms={int(latency_s * 1000)}, processing_ms_per_audio_s=0, "
+              f"workers={max(concurrency, 4)}, transcript_dirs=())")
+    with sandbox_serving(config, log) as url:
+        yield url
+
+
+@contextmanager
+def sandbox_serving(config: str, log: Path, imports: str = "") -> Iterator[str]:
+    """A sandbox in its own process, serving ``config`` (a ``SandboxConfig(...)`` expression); yields its URL."""
     import httpx
 
     port = free_port()
-    code = ("from pipeline.sandbox import SandboxConfig, serve\n"
-            f"serve(port={port}, config=SandboxConfig(processing_ms={int(latency_s * 1000)}, "
-            f"processing_ms_per_audio_s=0, workers={max(concurrency, 4)}, transcript_dirs=()))")
+    code = f"from pipeline.sandbox import SandboxConfig, serve\n{imports}serve(port={port}, config={config})"
     with log.open("ab") as out:
         proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

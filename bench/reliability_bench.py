@@ -51,49 +51,26 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from batch_bench import free_port, make_clips, sandbox_stats  # noqa: E402
+from batch_bench import make_clips, sandbox_serving, sandbox_stats  # noqa: E402
 
 EXPLAINED = re.compile(r"error \d+:|\(.+\)")  # a vendor's code and message, or a hint in parentheses
 
 
-@contextmanager
-def sandbox(log: Path, faults: bool, vendor_qps: float, seed: int) -> Iterator[str]:
-    import httpx
-
-    port = free_port()
+def sandbox(log: Path, faults: bool, vendor_qps: float, seed: int) -> AbstractContextManager[str]:
+    """The bench's sandbox: 2 s jobs, 8 at once; with ``faults``, the faults listed in the module docstring."""
     fault_config = (f"FaultConfig(seed={seed}, http_5xx_rate=0.10, drop_rate=0.025, drop_after_rate=1/39, "
                     f"task_errors=(ErrorRule(1021, rate=0.05),))") if faults else "FaultConfig()"
     qps = vendor_qps if faults else None
-    code = ("from pipeline.sandbox import SandboxConfig, serve\n"
-            "from pipeline.sandbox.faults import ErrorRule, FaultConfig\n"
-            f"serve(port={port}, config=SandboxConfig(processing_ms=2000, processing_ms_per_audio_s=0, workers=8, "
-            f"transcript_dirs=(), qps_limit={qps}, faults={fault_config}))")
-    with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/sandbox/stats", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"sandbox did not start; see {log}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    return sandbox_serving(f"SandboxConfig(processing_ms=2000, processing_ms_per_audio_s=0, workers=8, "
+                           f"transcript_dirs=(), qps_limit={qps}, faults={fault_config})", log,
+                           imports="from pipeline.sandbox.faults import ErrorRule, FaultConfig\n")
 
 
 def batch_command(clips_dir: Path, out: Path, url: str, concurrency: int) -> list[str]:
