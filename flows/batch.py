@@ -12,11 +12,7 @@ and ``retry_failed_only`` runs just the ones that failed last time.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import threading
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 from uuid import UUID
@@ -33,6 +29,8 @@ from prefect.futures import as_completed
 from prefect.states import Failed
 from prefect.tasks import TaskRunNameCallbackWithParameters
 
+from flows.batch_report import summary_markdown, table_rows
+from flows.batch_state import BatchState, BatchSummary, ItemResult, item_label, options_fingerprint
 from flows.caption import CaptionResult, caption_media
 from flows.connections import Connection, connection, open_client, sandbox_root
 from flows.estimate import PAID_STATUSES, STATE_NAME, check_budget, estimate_batch, paid_earlier
@@ -42,7 +40,7 @@ from flows.params import Format, Language, Target
 from flows.runners import task_runner_from_settings
 from flows.tasks import LEDGER_NAME, check_burn_preset, step, steps_inline, stop_waiting
 from pipeline import sources
-from pipeline.costs import add_costs, describe_costs
+from pipeline.costs import describe_costs
 from pipeline.errors import (
     InputError,
     PipelineError,
@@ -50,108 +48,13 @@ from pipeline.errors import (
     ResultPendingError,
     SubmissionInDoubtError,
 )
-from pipeline.fileio import check_output_dir, write_text_atomic
+from pipeline.fileio import check_output_dir
 from pipeline.ledger import JobLedger
 from pipeline.units import minutes_text
 from pipeline.vendors.transcriptgenerate import TaskOptions
 
 # Manifest columns that override a batch option for their row, by the option they set.
 ROW_OPTIONS = {"language": "language", "translate": "target_language"}
-
-
-@dataclass
-class ItemResult:
-    """One row of the batch table."""
-
-    source: str
-    status: str  # done | failed | in_doubt | pending (the vendor has the job, its result is late) | skipped
-    label: str = ""
-    kind: str = ""
-    outputs: dict[str, str] = field(default_factory=dict)
-    task_id: str = ""
-    duration_s: float = 0.0
-    reused_task: bool = False
-    error: str = ""
-    seconds: float = 0.0
-    options: str = ""  # fingerprint of the options that shaped the outputs (``options_fingerprint``)
-    costs: dict[str, float] = field(default_factory=dict)  # paid in this run, per vendor in its unit (pipeline.costs)
-    output_name: str = ""  # the outputs' path stem in the output folder, kept for reruns ("" for a link: its title)
-    row: dict[str, str] = field(default_factory=dict)  # the input row, manifest columns included, for reruns
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    total: int
-    done: int
-    failed: int
-    skipped: int
-    items: list[ItemResult]
-    state_file: str
-    in_doubt: int = 0
-    pending: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not (self.failed or self.in_doubt or self.pending)
-
-    @property
-    def costs(self) -> dict[str, float]:
-        """What this run paid, per vendor in its own unit (reused and skipped items cost nothing)."""
-        return add_costs(item.costs for item in self.items)
-
-    def line(self) -> str:
-        doubt = f", {self.in_doubt} in doubt (may be charged; see --resubmit-in-doubt)" if self.in_doubt else ""
-        late = (f", {self.pending} waiting on the vendor (submitted and paid; rerun to collect, nothing is submitted "
-                "again)") if self.pending else ""
-        return (f"{self.done} done, {self.failed} failed{doubt}{late}, {self.skipped} already done (of {self.total}); "
-                f"paid: {describe_costs(self.costs)}")
-
-
-def options_fingerprint(options: dict[str, Any]) -> str:
-    """A short stable digest of the options that shape an item's outputs (formats, language, line rules ...).
-
-    Recorded with each finished item: a rerun with other options redoes the local steps (the paid
-    vendor job is reused from the ledger), one with the same options skips the item.
-    """
-    material = json.dumps(options, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(material.encode()).hexdigest()[:16]
-
-
-class BatchState:
-    """Outcome of every item of a batch folder, kept in ``.batch.json`` (written atomically)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        try:
-            self.items: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            self.items = {}
-
-    def finished(self, source: str, fingerprint: str) -> bool:
-        """Done earlier with the same options, and every output still there."""
-        entry = self.items.get(source) or {}
-        return (entry.get("status") == "done" and entry.get("options") == fingerprint
-                and all(Path(p).exists() for p in entry.get("outputs", {}).values()))
-
-    def rows(self, statuses: tuple[str, ...]) -> list[dict[str, str]]:
-        """The input rows (manifest columns included) of items that ended in one of ``statuses``."""
-        return [e.get("row") or {"source": s} for s, e in self.items.items() if e.get("status") in statuses]
-
-    def output_names(self) -> dict[str, str]:
-        """Each recorded item's output stem, so a rerun names an item as before (new files never rename it)."""
-        return {s: e["output_name"] for s, e in self.items.items() if e.get("output_name")}
-
-    def record(self, result: ItemResult) -> None:
-        with self._lock:
-            self.items[result.source] = asdict(result)
-            write_text_atomic(self.path, json.dumps(self.items, ensure_ascii=False, indent=1))
-
-
-def item_label(source: str, output_name: str) -> str:
-    """A file item's name in tables and the UI: its place below the batch folder (``a/clip.mp4``), else its name."""
-    parent = Path(output_name).parent if "/" in output_name else None
-    return f"{parent.as_posix()}/{Path(source).name}" if parent else Path(source).name
 
 
 def item_run_name(parameters: dict[str, Any]) -> str:
@@ -278,47 +181,6 @@ def quota_refusal(links: int, seconds_per_link: float, available_seconds: float)
         "top up the plan, split the batch, or, if the videos are shorter than "
         f"{seconds_per_link:.0f} s, lower the estimate (--expected-seconds-per-link; "
         "the flow parameter expected_seconds_per_link)")
-
-
-def table_rows(results: list[ItemResult]) -> list[dict[str, Any]]:
-    """The ``batch-items`` table; the media duration only where this run measured it (done items)."""
-    return [{"input": r.label or r.source, "status": r.status, "vendor task": r.task_id,
-             "duration (s)": round(r.duration_s, 1) if r.status == "done" else "",
-             "reused": "yes" if r.reused_task else "",
-             "cost": describe_costs(r.costs) if r.costs else ("paid earlier" if r.reused_task else ""),
-             "outputs": ", ".join(Path(p).name for p in r.outputs.values()), "error": table_error(r)} for r in results]
-
-
-def table_error(result: ItemResult) -> str:
-    """The error with its reason first: the UI cuts a long cell, and a leading full path hid the reason.
-
-    "/in/a/broken.mp4: not a readable ..." becomes "not a readable ... (broken.mp4)"; the path of
-    the item itself is dropped, since the input column already names it.
-    """
-    where, sep, reason = result.error.partition(": ")
-    if not sep or not (where == result.source or "/" in where or "\\" in where):
-        return result.error
-    return reason if where == result.source else f"{reason} ({Path(where).name})"
-
-
-def summary_markdown(summary: BatchSummary) -> str:
-    failed = [r for r in summary.items if r.status == "failed"]
-    doubtful = [r for r in summary.items if r.status == "in_doubt"]
-    lines = [f"## Batch: {summary.line()}", ""]
-    if failed:
-        lines += ["### Failed items", "", *[f"- `{r.label or r.source}`: {r.error}" for r in failed], "",
-                  "Rerun with `retry_failed_only=true` to try just these."]
-    if doubtful:
-        lines += ["", "### In doubt (the vendor may have the job and charge it)", "",
-                  *[f"- `{r.label or r.source}`" for r in doubtful], "",
-                  "Check the vendor's console; `resubmit_in_doubt=true` submits these again (and may pay twice)."]
-    late = [r for r in summary.items if r.status == "pending"]
-    if late:
-        lines += ["", "### Waiting on the vendor (submitted and paid, result not fetched yet)", "",
-                  *[f"- `{r.label or r.source}`: vendor task {r.task_id}" for r in late], "",
-                  "Rerun the batch (or `retry_failed_only=true`) to collect them; nothing is submitted again."]
-    lines += ["", f"State file: `{summary.state_file}`"]
-    return "\n".join(lines)
 
 
 @flow(name="caption-batch", log_prints=True, task_runner=task_runner_from_settings())

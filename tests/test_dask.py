@@ -51,7 +51,7 @@ def test_task_runner_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_values_crossing_worker_processes_pickle(tmp_path: Path) -> None:
     """Task inputs and results of the batch and caption flows survive a pickle round trip."""
-    from flows.batch import BatchSummary, ItemResult
+    from flows.batch_state import BatchSummary, ItemResult
     from flows.caption import CaptionResult
     from flows.connections import connection
     from pipeline.media import extract, probe

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.batch import BatchState
+from flows.batch_state import BatchState
 from pipeline.errors import InputError, PipelineError
 from pipeline.sources import collect_inputs, output_names
 
@@ -35,7 +35,7 @@ def test_collect_inputs_merges_and_dedupes(tmp_path: Path) -> None:
 
 
 def test_state_file_knows_finished_and_failed(tmp_path: Path) -> None:
-    from flows.batch import ItemResult
+    from flows.batch_state import ItemResult
 
     out = tmp_path / "x.srt"
     out.write_text("1")
@@ -53,7 +53,7 @@ def test_state_file_knows_finished_and_failed(tmp_path: Path) -> None:
 
 
 def test_the_fingerprint_follows_the_options_that_shape_outputs() -> None:
-    from flows.batch import options_fingerprint
+    from flows.batch_state import options_fingerprint
 
     base = {"language": "zh-CN", "formats": ["srt", "vtt"], "burn_preset": "auto"}
     assert options_fingerprint(base) == options_fingerprint(dict(reversed(list(base.items()))))
@@ -260,7 +260,8 @@ def test_a_watch_folder_is_created_and_nothing_new_is_not_a_failure(tmp_path: Pa
 
 
 def test_the_items_table_puts_the_reason_first_and_no_duration_on_skipped_rows() -> None:
-    from flows.batch import ItemResult, table_rows
+    from flows.batch_report import table_rows
+    from flows.batch_state import ItemResult
 
     source = "/data/in/very/long/folder/name/broken.mp4"
     rows = table_rows([
@@ -329,7 +330,8 @@ def test_duplicate_inputs_are_reported(tmp_path: Path) -> None:
 
 
 def test_a_file_in_a_subfolder_is_labelled_with_its_place() -> None:
-    from flows.batch import item_label, item_run_name
+    from flows.batch import item_run_name
+    from flows.batch_state import item_label
 
     assert item_label("/in/a/clip.mp4", "a/clip") == "a/clip.mp4"
     assert item_label("/in/clip.mp4", "clip-2") == "clip.mp4"

@@ -122,7 +122,7 @@ def test_snap_frames_reaches_the_flow(monkeypatch: pytest.MonkeyPatch, capsys: p
                                       command: list[str], module: str, flow: str) -> None:
     import importlib
 
-    from flows.batch import BatchSummary
+    from flows.batch_state import BatchSummary
     from flows.caption import CaptionResult
 
     calls: list[dict[str, Any]] = []
