@@ -123,3 +123,15 @@ def test_space_mode_allows_spaces_between_chinese() -> None:
 def test_a_cue_that_starts_with_a_closing_mark_is_reported() -> None:
     issues = lint_cues([Cue(0, 2000, ("今天天气很好",)), Cue(2500, 4500, ("，我们去公园。",))], rules_for("zh-CN"))
     assert [(i.cue_index, i.rule, i.message) for i in issues] == [(1, "line_start_punctuation", "line 1 starts with '，'")]
+
+
+def test_a_gap_of_two_frames_at_30_fps_is_a_warning_when_the_frame_rate_is_unknown() -> None:
+    from pipeline.subtitles import Cue, lint_cues, rules_for
+
+    cues = [Cue(0, 1500, ("第一句",)), Cue(1567, 3000, ("第二句",))]  # 67 ms: 2 frames of 29.97 fps
+    rules = rules_for("zh-CN")  # 25 fps: 80 ms
+    [known] = [i for i in lint_cues(cues, rules) if i.rule == "gap"]
+    [unknown] = [i for i in lint_cues(cues, rules, fps_known=False) if i.rule == "gap"]
+    assert known.severity == "error" and unknown.severity == "warning" and "--fps" in unknown.message
+    too_close = [Cue(0, 1500, ("第一句",)), Cue(1540, 3000, ("第二句",))]  # 40 ms: one frame even at 30 fps
+    assert [i.severity for i in lint_cues(too_close, rules, fps_known=False) if i.rule == "gap"] == ["error"]

@@ -112,7 +112,7 @@ class FileReport:
 
 def lint_file(path: str, cues: list[Cue], args: argparse.Namespace, encoding: str = "utf-8") -> FileReport:
     rules = rules_from_args(args, cues)
-    return FileReport(path, cues, rules, lint_cues(cues, rules), language_guessed=args.language is None,
+    return FileReport(path, cues, rules, lint_cues(cues, rules, fps_known=args.fps is not None), language_guessed=args.language is None,
                       encoding=encoding)
 
 
@@ -130,7 +130,7 @@ def lint_bilingual(path: str, cues: list[Cue], args: argparse.Namespace) -> list
     for (label, language), half in zip((("source", doc["source_language"]), ("translation", doc["target_language"])),
                                        halves, strict=True):
         rules = rules_from_args(argparse.Namespace(**{**vars(args), "language": language}), half)
-        issues = lint_cues(half, rules)
+        issues = lint_cues(half, rules, fps_known=args.fps is not None)
         if label == "translation":
             issues = sorted(issues + alignment_issues(half, doc.get("pairs", ())), key=lambda i: i.cue_index)
         reports.append(FileReport(f"{path} ({label})", half, rules, issues, language_guessed=False))

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -131,13 +132,24 @@ def _check_timing(index: int, cue: Cue, rules: CueRules) -> list[LintIssue]:
     return issues
 
 
-def _check_pair(index: int, cue: Cue, nxt: Cue, rules: CueRules) -> list[LintIssue]:
+#: The fastest frame rate a delivery file is commonly timed at (29.97/30 fps): with the video's
+#: rate unknown, a gap of two of its frames may be right.
+FASTEST_COMMON_FPS = 30.0
+
+
+def _check_pair(index: int, cue: Cue, nxt: Cue, rules: CueRules, fps_known: bool = True) -> list[LintIssue]:
     if nxt.start_ms < cue.start_ms:
         return [LintIssue(index + 1, "order", f"starts at {nxt.start_ms} ms, before the previous cue ({cue.start_ms} ms)")]
     gap = nxt.start_ms - cue.end_ms
     if gap < 0:
         return [LintIssue(index, "overlap", f"overlaps the next cue by {-gap} ms")]
     if gap < rules.min_gap_ms:
+        at_fastest = math.ceil(rules.min_gap_frames * 1000 / FASTEST_COMMON_FPS)
+        if not fps_known and gap >= at_fastest:
+            # Gaps are counted in the video's frames: 67 ms is 2 frames of a 29.97 fps phone clip.
+            return [LintIssue(index, "gap", f"gap to the next cue is {gap} ms: {rules.min_gap_frames} frames at "
+                              f"{FASTEST_COMMON_FPS:g} fps, under {rules.min_gap_ms} ms at {rules.fps:g} fps; give the "
+                              "video's frame rate (--fps) to check it", WARNING)]
         return [LintIssue(index, "gap", f"gap to the next cue is {gap} ms; minimum {rules.min_gap_ms} ms")]
     if rules.min_gap_ms < gap < rules.close_gap_ms:
         message = f"gap to the next cue is {gap} ms; gaps under {rules.close_gap_ms} ms should be {rules.min_gap_ms} ms"
@@ -145,8 +157,11 @@ def _check_pair(index: int, cue: Cue, nxt: Cue, rules: CueRules) -> list[LintIss
     return []
 
 
-def lint_cues(cues: Sequence[Cue], rules: CueRules) -> list[LintIssue]:
+def lint_cues(cues: Sequence[Cue], rules: CueRules, fps_known: bool = True) -> list[LintIssue]:
     """Every rule each cue breaks, in cue order.
+
+    ``fps_known=False`` says ``rules.fps`` is a default, not the video's rate: a gap that is the
+    minimum number of frames at 30 fps (though fewer at ``rules.fps``) is then a warning.
 
     Checks: markup (tags cut apart or left open), lines per cue, line width (measured
     without markup; a line that is one long word is flagged as one that cannot be broken),
@@ -161,5 +176,5 @@ def lint_cues(cues: Sequence[Cue], rules: CueRules) -> list[LintIssue]:
         issues.extend(_check_text(index, cue, rules))
         issues.extend(_check_timing(index, cue, rules))
         if index + 1 < len(cues):
-            issues.extend(_check_pair(index, cue, cues[index + 1], rules))
+            issues.extend(_check_pair(index, cue, cues[index + 1], rules, fps_known))
     return sorted(issues, key=lambda issue: issue.cue_index)
