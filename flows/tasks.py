@@ -120,14 +120,15 @@ def submit_volcengine(audio: extract.ExtractedAudio, options: CaptionOptions | A
     api = "volcengine-ata" if text is not None else "volcengine-caption"
     key = job_key(api, conn.account, file_sha256(audio.path), (options, text))
 
-    def submit() -> str:
-        with open_client(conn) as client:
+    with open_client(conn) as client:
+        def submit() -> str:
             if text is not None:
-                return client.submit_ata_file(audio.path, text, options)
-            return client.submit_caption_file(audio.path, options)
+                return str(client.submit_ata_file(audio.path, text, options))
+            return str(client.submit_caption_file(audio.path, options))
 
-    task_id, reused = JobLedger(Path(ledger_path)).submit_once(key, submit, what=f"{api} submit of {audio.path.name}",
-                                                               audio=audio.path.name, api=api)
+        task_id, reused = JobLedger(Path(ledger_path)).submit_once(
+            key, submit, what=f"{api} submit of {audio.path.name}", audio=audio.path.name, api=api,
+            before_intent=client.pacer.take_turn_ahead if client.pacer else None)
     verb = "reusing vendor task %s submitted earlier for %s" if reused else "submitted as vendor task %s: %s"
     get_run_logger().info(verb, task_id, audio.path.name)
     return task_id, reused

@@ -147,12 +147,14 @@ class JobLedger:
             data[key] = {**data.get(key, {}), **entry}
             write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
 
-    def submit_once(self, key: str, submit: Callable[[], str], what: str = "submit", **meta: Any) -> tuple[str, bool]:
+    def submit_once(self, key: str, submit: Callable[[], str], what: str = "submit",
+                    before_intent: Callable[[], object] | None = None, **meta: Any) -> tuple[str, bool]:
         """The task id for ``key``: the recorded one, or ``submit()``'s, recorded at once.
 
         Returns (task id, whether it was reused). Two threads with the same key (the same clip
         twice in a batch) submit once: the second waits and reuses. A job marked "failed" is
-        submitted again. The intent is recorded before ``submit()`` runs; ``what`` names the
+        submitted again. The intent is recorded before ``submit()`` runs (``before_intent``, when
+        given, runs just before that: a wait that belongs before the window); ``what`` names the
         item in the in-doubt message.
 
         Raises:
@@ -167,6 +169,8 @@ class JobLedger:
                 # SUBMITTING here means the run that wrote it died between sending and recording.
                 self.record(key, status=IN_DOUBT)
                 raise SubmissionInDoubtError(in_doubt_message(what, known))
+            if before_intent is not None:
+                before_intent()  # waits that would widen the window between intent and request
             intent_at = time.strftime("%Y-%m-%d %H:%M:%S")
             if known.get("status") == RESUBMIT:
                 meta["resubmitted_after_doubt"] = True  # the earlier, doubtful job may exist and be charged too

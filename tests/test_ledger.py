@@ -128,3 +128,12 @@ def test_a_refused_resubmission_keeps_what_was_known_about_the_failed_job(tmp_pa
     ledger.submit_once("k", lambda: "t2")
     entry = ledger.get("k")
     assert entry is not None and (entry["task_id"], entry["failed_jobs"]) == ("t2", 1)
+
+
+def test_the_wait_before_a_submit_comes_before_its_intent_and_only_when_it_submits(tmp_path: Path) -> None:
+    ledger = JobLedger(tmp_path / "j.json")
+    seen: list[object] = []
+    ledger.submit_once("k", lambda: "t1", before_intent=lambda: seen.append(ledger.get("k")))
+    assert seen == [None]  # nothing recorded yet when the wait ran
+    ledger.submit_once("k", lambda: "t2", before_intent=lambda: seen.append("again"))
+    assert seen == [None]  # a reused job waits for nothing

@@ -129,3 +129,12 @@ def test_a_1003_holds_back_every_request_of_the_appid() -> None:
     with pytest.raises(errors.RateLimitedError):
         client.submit_caption_url("https://media.test/a.mp3")
     assert client.pacer._hold_until > client.pacer._clock()  # the next request of this appid waits
+
+
+def test_a_turn_taken_ahead_lets_the_next_request_of_that_thread_go_at_once() -> None:
+    fake = FakeTime()
+    pacer = Pacer(Pace(2.0), clock=fake.clock, sleep=fake.sleep)
+    pacer.wait()
+    assert pacer.take_turn_ahead() == 0.5  # the wait happens here, before the submit's intent is written
+    assert pacer.wait() == 0.0  # the request itself then goes without waiting
+    assert pacer.wait() == 0.5  # and the pace holds after it

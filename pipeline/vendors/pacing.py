@@ -63,9 +63,24 @@ class Pacer:
         self._next = clock()  # when the next token is due
         self._hold_until = 0.0
         self._slow_until = 0.0
+        self._ahead = threading.local()
+
+    def take_turn_ahead(self) -> float:
+        """Wait for a turn now, for this thread's next request, which then goes without waiting.
+
+        For a submit: its intent is written to the ledger just before the request, and a crash
+        between the two leaves the job in doubt. Waiting for the pace before the intent keeps
+        that window to the request itself.
+        """
+        slept = self.wait()
+        self._ahead.turn = True
+        return slept
 
     def wait(self) -> float:
         """Take one request's turn, sleeping until it comes; returns the seconds slept."""
+        if getattr(self._ahead, "turn", False):
+            self._ahead.turn = False
+            return 0.0
         if self.pace.per_second is None and self._hold_until == 0.0:
             return 0.0
         with self._lock:
