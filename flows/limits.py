@@ -38,6 +38,7 @@ DEFAULT_SLOT_WAIT_SECONDS = 600.0
 # One pool per limit and process, sized by ensure_limit (see flows.slot_pool for why).
 _pools: dict[str, SlotPool] = {}
 _pools_lock = threading.Lock()
+_reclaimed: set[str] = set()  # limits whose stale slots this process has already given back
 
 
 def limit_name(vendor: str) -> str:
@@ -56,7 +57,10 @@ def ensure_limit(vendor: str, slots: int) -> str:
         except ObjectNotFound:
             client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=slots, active=True))
             return name
-        stale = current.active_slots if uses_temporary_server() else 0
+        # Once per process and limit, before this process took any of its slots: later, active
+        # slots may be this process's own (serve runs several flows in one process).
+        stale = current.active_slots if uses_temporary_server() and name not in _reclaimed else 0
+        _reclaimed.add(name)
         if current.limit != slots or not current.active or stale:
             update = GlobalConcurrencyLimitUpdate(limit=slots, active=True)
             if stale:

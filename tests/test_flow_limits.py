@@ -115,10 +115,15 @@ def test_slots_left_by_runs_of_a_gone_temporary_server_are_given_back(monkeypatc
     limits.ensure_limit("test-leaked", 2)
     assert _active_slots(name) == 2  # a lasting server keeps its leases: they expire on their own
     monkeypatch.setattr(limits, "uses_temporary_server", lambda: True)
+    monkeypatch.setattr(limits, "_reclaimed", set())  # as in a process that has not ensured it yet
     with caplog.at_level("WARNING", logger="flows.limits"):
         limits.ensure_limit("test-leaked", 2)
     assert _active_slots(name) == 0
     assert "gave back 2 slot(s)" in caplog.text
+    with get_client(sync_client=True) as client:  # now the slots are this process's own (serve runs many flows)
+        client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=1))
+    limits.ensure_limit("test-leaked", 2)
+    assert _active_slots(name) == 1
 
 
 def test_a_job_that_gets_no_slot_in_time_fails_in_one_line_naming_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
