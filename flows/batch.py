@@ -245,8 +245,8 @@ def caption_batch(
         watch: ``folder`` is a watch folder (the deployments' inbox): created when missing, and
             finding nothing new in it is a run with nothing to do, not an error.
 
-    Ends Failed (with the summary as its message) when any item failed or is in doubt; the
-    summary is the state's data either way (``run_batch`` returns it).
+    Ends Failed (with the summary as its message) when any item failed, is in doubt or is still
+    waiting on the vendor; the summary is the state's data either way (``run_batch`` returns it).
     """
     logger = get_run_logger()
     out = check_output_dir(output_dir, "output_dir")  # before any item is probed or paid for
