@@ -127,3 +127,24 @@ def test_sandbox_help_offers_the_in_doubt_fault_and_listening_defaults(capsys: p
         main(["sandbox", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--drop-after-handling" in text and "(default: 127.0.0.1," in text and "(default: 8765)" in text
+
+
+@pytest.mark.parametrize(("argv", "names"), [
+    (["caption", "{wav}", "--live"], "VOLCENGINE_APPID and VOLCENGINE_TOKEN"),
+    (["align", "{wav}", "{script}", "--live"], "VOLCENGINE_APPID and VOLCENGINE_TOKEN"),
+    (["link", "https://v.douyin.com/iRNBho6v/", "--live"], "TRANSCRIPTGENERATE_API_KEY"),
+    (["batch", "{wav}", "--live"], "VOLCENGINE_APPID and VOLCENGINE_TOKEN"),
+    (["separate", "{wav}", "--live"], "YINZI_API_KEY"),
+])
+def test_live_runs_without_credentials_are_refused_before_anything_starts(
+        argv: list[str], names: str, tone_wav: Path, tmp_path: Path, no_probe: list[str],
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("VOLCENGINE_APPID", "VOLCENGINE_TOKEN", "TRANSCRIPTGENERATE_API_KEY", "TRANSCRIPTGENERATE_API_SECRET",
+                 "YINZI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    script = tmp_path / "script.txt"
+    script.write_text("你好\n", encoding="utf-8")
+    args = [a.format(wav=tone_wav, script=script) for a in argv] + ["-o", str(tmp_path / "out")]
+    code, err = run(capsys, *args)
+    assert code == EXIT_USER_ERROR and names in err and "Traceback" not in err
+    assert no_probe == []  # refused before the media was even probed

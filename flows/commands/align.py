@@ -15,6 +15,7 @@ from flows.commands.common import (
     add_resubmit_argument,
     add_snap_argument,
     add_target_arguments,
+    check_live_credentials,
     check_output,
     parse_formats,
     release_in_doubt_if_asked,
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.formats)
     check_output(args)
+    check_live_credentials(args, "volcengine", args.credentials_block)
     read_script(None, args.script_file)
     translation = translation_file(args)
     preflight(args.media)

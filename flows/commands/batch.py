@@ -11,6 +11,7 @@ from flows.commands.common import (
     add_output_argument,
     add_snap_argument,
     add_target_arguments,
+    check_live_credentials,
     check_output,
     parse_formats,
     positive_int,
@@ -62,7 +63,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
     check_output(args)
-    from pipeline.sources import collect_inputs
+    from pipeline.sources import collect_inputs, is_share_link
     from pipeline.vendors.transcriptgenerate import TaskOptions
 
     budget = parse_budget(args.budget) if args.budget is not None else None
@@ -71,8 +72,11 @@ def run(args: argparse.Namespace) -> int:
         rows = collect_inputs(args.inputs, args.folder, args.pattern, args.manifest)  # fail fast on an empty batch
         if args.estimate:
             return print_estimate(rows, args, budget)
+        if any(is_share_link(row["source"]) for row in rows):
+            check_live_credentials(args, args.resolver, args.credentials_block)
     elif args.estimate:
         raise InputError("--estimate: give the batch's inputs (it does not read --retry-failed's state)")
+    check_live_credentials(args, "volcengine", args.credentials_block)
     from flows.batch import run_batch
     from flows.logs import configure_console
 

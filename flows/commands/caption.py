@@ -15,6 +15,7 @@ from flows.commands.common import (
     add_resubmit_argument,
     add_snap_argument,
     add_target_arguments,
+    check_live_credentials,
     check_output,
     parse_formats,
     release_in_doubt_if_asked,
@@ -71,6 +72,7 @@ def language_of(info: MediaInfo, given: str | None) -> tuple[str, str | None]:
 def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
     check_output(args)
+    check_live_credentials(args, "volcengine", args.credentials_block)
     args.language, note = language_of(preflight(args.media), args.language)
     if note:
         from flows.logs import QUIET, verbosity

@@ -99,6 +99,22 @@ def parse_formats(text: str) -> list[Format]:
     return cast(list[Format], formats)  # every name was checked against Format just above
 
 
+def check_live_credentials(args: argparse.Namespace, vendor: str, block: str | None) -> None:
+    """With ``--live`` and no saved block, refuse missing credentials in one line now.
+
+    They are read from the environment inside the vendor step; without this check their
+    absence shows only after the Prefect server started and the audio was extracted (26 s).
+    """
+    if not getattr(args, "live", False) or block:
+        return
+    from pipeline.vendors import transcriptgenerate, volcengine, yinzi
+
+    readers = {"volcengine": volcengine.VolcengineCredentials.from_env,
+               "transcriptgenerate": transcriptgenerate.TranscriptGenerateCredentials.from_env,
+               "yinzi": yinzi.YinziCredentials.from_env}
+    readers[vendor]()
+
+
 def check_output(args: argparse.Namespace) -> None:
     """Refuse an unusable ``-o`` in milliseconds, before probing, the server start or any vendor call."""
     check_output_dir(args.output_dir, "-o/--output-dir")

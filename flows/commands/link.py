@@ -9,6 +9,7 @@ from flows.commands.common import (
     add_burn_argument,
     add_snap_argument,
     add_target_arguments,
+    check_live_credentials,
     parse_formats,
     target_kwargs,
 )
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
     supported = (transcriptgenerate if args.resolver == "transcriptgenerate" else yinzi).PLATFORMS
     parse_share_text(args.share_text, supported, vendor=args.resolver)  # refuse a bad paste before Prefect starts
+    check_live_credentials(args, args.resolver, args.resolver_block)
+    check_live_credentials(args, "volcengine", args.credentials_block)
     from flows.links import caption_link
     from flows.logs import configure_console
 

@@ -14,6 +14,7 @@ from flows.commands.common import (
     add_line_arguments,
     add_output_argument,
     add_target_arguments,
+    check_live_credentials,
     check_output,
     parse_formats,
     target_kwargs,
@@ -46,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.formats)
     check_output(args)
+    check_live_credentials(args, "yinzi", args.credentials_block)
     preflight(args.media)
     from flows.logs import configure_console
     from flows.separate import separate_tracks
