@@ -221,11 +221,17 @@ def test_a_paid_job_whose_result_is_late_waits_and_is_never_a_failed_item(tmp_pa
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     # The vendor accepted the job, then its query endpoint fails for longer than every retry:
     # the item is "waiting on the vendor", and the next run collects it without paying again.
+    import functools
+
     from flows import tasks
     from flows.batch import run_batch
     from pipeline.sandbox import FaultConfig, SandboxConfig, SandboxServer
+    from pipeline.vendors.http import RetryPolicy
 
     monkeypatch.setattr(tasks.wait_volcengine, "retry_delay_seconds", [0.01])
+    # The request layer's own backoff too: the test is about giving up, not about how long it takes.
+    monkeypatch.setattr(tasks, "open_client", functools.partial(
+        tasks.open_client, retry=RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.01)))
     out = tmp_path / "out"
     down = FaultConfig(http_5xx_rate=1.0, endpoints="volcengine.caption.query")
     with SandboxServer(SandboxConfig(faults=down)) as sandbox:
