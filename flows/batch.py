@@ -30,10 +30,18 @@ from prefect.states import Failed
 from prefect.tasks import TaskRunNameCallbackWithParameters
 
 from flows.batch_report import summary_markdown, table_rows
-from flows.batch_state import BatchState, BatchSummary, ItemResult, item_label, options_fingerprint
+from flows.batch_state import (
+    PAID_STATUSES,
+    STATE_NAME,
+    BatchState,
+    BatchSummary,
+    ItemResult,
+    item_label,
+    options_fingerprint,
+)
 from flows.caption import CaptionResult, caption_media
 from flows.connections import Connection, connection, open_client, sandbox_root
-from flows.estimate import PAID_STATUSES, STATE_NAME, check_budget, estimate_batch, paid_earlier
+from flows.estimate import check_budget, estimate_batch, paid_earlier
 from flows.limits import cancel_slot_waits, ensure_limit, release_idle_slots, warm_slots
 from flows.links import caption_link
 from flows.params import Format, Language, Target

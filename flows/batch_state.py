@@ -15,6 +15,11 @@ from typing import Any
 from pipeline.costs import add_costs, describe_costs
 from pipeline.fileio import write_text_atomic
 
+#: The batch's memory of its items, in its output folder.
+STATE_NAME = ".batch.json"
+#: Outcomes whose vendor job is paid already: a rerun reuses it from the ledger.
+PAID_STATUSES = ("done", "pending", "in_doubt")
+
 
 @dataclass
 class ItemResult:
@@ -94,6 +99,10 @@ class BatchState:
     def rows(self, statuses: tuple[str, ...]) -> list[dict[str, str]]:
         """The input rows (manifest columns included) of items that ended in one of ``statuses``."""
         return [e.get("row") or {"source": s} for s, e in self.items.items() if e.get("status") in statuses]
+
+    def sources(self, statuses: tuple[str, ...]) -> set[str]:
+        """The sources of items that ended in one of ``statuses``."""
+        return {s for s, e in self.items.items() if isinstance(e, dict) and e.get("status") in statuses}
 
     def output_names(self) -> dict[str, str]:
         """Each recorded item's output stem, so a rerun names an item as before (new files never rename it)."""

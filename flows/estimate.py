@@ -7,19 +7,14 @@ probed (their duration is what Volcengine bills), URLs and share links are not f
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.batch_state import PAID_STATUSES, STATE_NAME, BatchState
 from pipeline import sources
 from pipeline.costs import Costs, add_costs, describe_costs, estimate_for, over_budget
 from pipeline.errors import BudgetExceededError, PipelineError
 from pipeline.media import probe
-
-#: The batch's memory of its items, in its output folder (``flows.batch.BatchState``).
-STATE_NAME = ".batch.json"
-#: Outcomes whose vendor job is paid already: a rerun reuses it from the ledger.
-PAID_STATUSES = ("done", "pending", "in_doubt")
 
 
 @dataclass(frozen=True)
@@ -57,11 +52,7 @@ def estimate_item(source: str, resolver: str, expected_seconds_per_link: float) 
 
 def paid_earlier(output_dir: str | Path, statuses: tuple[str, ...] = PAID_STATUSES) -> set[str]:
     """Sources whose vendor job an earlier run of this output folder paid for (done, late or in doubt)."""
-    try:
-        items = json.loads((Path(output_dir) / STATE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    return {source for source, entry in items.items() if isinstance(entry, dict) and entry.get("status") in statuses}
+    return BatchState(Path(output_dir) / STATE_NAME).sources(statuses)
 
 
 def estimate_batch(rows: list[dict[str, str]], resolver: str, expected_seconds_per_link: float,

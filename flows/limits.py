@@ -8,7 +8,6 @@ steps (probe, extract, checks, subtitles) run outside it, so they overlap other 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -22,6 +21,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL
 
 from flows.slot_pool import SlotPool
+from pipeline.env import env_number
 from pipeline.errors import SlotUnavailableError
 
 log = logging.getLogger(__name__)
@@ -86,12 +86,8 @@ def uses_temporary_server() -> bool:
 
 def slot_wait_seconds() -> float:
     """The bound on waiting for a slot (``SUBTITLE_PIPELINE_SLOT_WAIT_SECONDS``, default 600)."""
-    raw = os.environ.get(SLOT_WAIT_ENV, "").strip()
-    try:
-        value = float(raw) if raw else DEFAULT_SLOT_WAIT_SECONDS
-    except ValueError:
-        value = DEFAULT_SLOT_WAIT_SECONDS
-    return value if value > 0 else DEFAULT_SLOT_WAIT_SECONDS
+    value = env_number(SLOT_WAIT_ENV)
+    return value if value is not None and value > 0 else DEFAULT_SLOT_WAIT_SECONDS
 
 
 def hold_slot(name: str) -> AbstractContextManager[object]:

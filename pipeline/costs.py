@@ -10,9 +10,9 @@ that reuses it: it was paid when it was submitted.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 
+from pipeline.env import env_number
 from pipeline.errors import InputError
 
 UNITS: dict[str, str] = {"volcengine": "audio s", "transcriptgenerate": "quota s", "yinzi": "credits"}
@@ -26,11 +26,8 @@ Costs = dict[str, float]
 
 
 def yinzi_credits_per_analysis(environ: Mapping[str, str] | None = None) -> float:
-    raw = (os.environ if environ is None else environ).get(YINZI_CREDITS_ENV, "").strip()
-    try:
-        return float(raw) if raw else DEFAULT_YINZI_CREDITS_PER_ANALYSIS
-    except ValueError:
-        return DEFAULT_YINZI_CREDITS_PER_ANALYSIS
+    value = env_number(YINZI_CREDITS_ENV, environ)
+    return DEFAULT_YINZI_CREDITS_PER_ANALYSIS if value is None else value
 
 
 def add_costs(costs: Iterable[Mapping[str, float]]) -> Costs:
@@ -42,10 +39,14 @@ def add_costs(costs: Iterable[Mapping[str, float]]) -> Costs:
     return total
 
 
+def amount_text(vendor: str, amount: float) -> str:
+    """``"61.2 audio s"``: one decimal at most, in the vendor's unit."""
+    return f"{amount:.1f}".rstrip("0").rstrip(".") + f" {UNITS.get(vendor, 'units')}"
+
+
 def describe_costs(costs: Mapping[str, float]) -> str:
     """``"61.2 audio s (volcengine), 60 quota s (transcriptgenerate)"``; ``"nothing"`` for none."""
-    parts = [f"{amount:.1f}".rstrip("0").rstrip(".") + f" {UNITS.get(vendor, 'units')} ({vendor})"
-             for vendor, amount in sorted(costs.items()) if amount]
+    parts = [f"{amount_text(vendor, amount)} ({vendor})" for vendor, amount in sorted(costs.items()) if amount]
     return ", ".join(parts) or "nothing"
 
 
@@ -76,7 +77,7 @@ def parse_budget(text: str, field: str = "--budget") -> Costs:
 
 def over_budget(estimate: Mapping[str, float], budget: Mapping[str, float]) -> list[str]:
     """One phrase per vendor whose estimate exceeds its budget (vendors without a budget are free)."""
-    return [f"{vendor} needs about {describe_costs({vendor: estimate[vendor]}).split(' (')[0]} but the budget is "
+    return [f"{vendor} needs about {amount_text(vendor, estimate[vendor])} but the budget is "
             f"{limit:g}" for vendor, limit in sorted(budget.items()) if estimate.get(vendor, 0.0) > limit]
 
 

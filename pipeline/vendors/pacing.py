@@ -15,13 +15,14 @@ The pace comes from settings: ``SUBTITLE_PIPELINE_<VENDOR>_QPS`` (for example
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+
+from pipeline.env import env_number
 
 #: Requests per second per account when no setting says otherwise; below what the vendors'
 #: consoles grant a new account, and far above what one job's polling needs (one query per 2-5 s).
@@ -43,11 +44,8 @@ class Pace:
 
 def pace_from_settings(vendor: str, environ: dict[str, str] | None = None) -> Pace:
     """The pace for ``vendor``: ``SUBTITLE_PIPELINE_<VENDOR>_QPS``, else :data:`DEFAULT_QPS`."""
-    env = os.environ if environ is None else environ
-    raw = env.get(QPS_ENV.format(vendor=vendor.upper()), "").strip()
-    try:
-        value = float(raw) if raw else DEFAULT_QPS.get(vendor)
-    except ValueError:
+    value = env_number(QPS_ENV.format(vendor=vendor.upper()), environ)
+    if value is None:
         value = DEFAULT_QPS.get(vendor)
     return Pace(value if value and value > 0 else None)
 
